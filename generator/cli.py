@@ -1,0 +1,200 @@
+"""The `digest` command line: parse flags, run an orchestrator, print a summary.
+
+The only module that prints or uses click. Exit codes: 0 ok, 1 input/config/build
+errors, 2 usage. Tracebacks only with `-v`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from generator import __version__
+from generator.config import Config, load_config
+from generator.errors import EXIT_FAILURE, DigestError
+from generator.log import RunReport
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Formatter(logging.Formatter):
+    """Plain messages for info, a level prefix for warnings and errors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        if record.levelno >= logging.ERROR:
+            return f"error: {message}"
+        if record.levelno >= logging.WARNING:
+            return f"warning: {message}"
+        return message
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter("%(message)s"))
+    root = logging.getLogger("generator")
+    root.handlers[:] = [handler]
+    root.propagate = False
+    root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO)
+
+
+def config_option(func: F) -> F:
+    """Add --config to a command."""
+    return click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        help="Site config file (default: ./digest.yaml if it exists).",
+    )(func)
+
+
+def strict_option(func: F) -> F:
+    """Add --strict to a command."""
+    return click.option("--strict", is_flag=True, help="Treat every warning as an error.")(func)
+
+
+def _load(ctx: click.Context, config_path: Path | None) -> Config:
+    return _guard(ctx, lambda: load_config(config_path))
+
+
+def _guard(ctx: click.Context, func: Callable[[], Any]) -> Any:
+    """Run func; turn a DigestError into its messages and exit status 1."""
+    try:
+        return func()
+    except DigestError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        if ctx.find_root().params.get("verbose"):
+            raise
+        ctx.exit(EXIT_FAILURE)
+
+
+def _progress() -> Callable[[int, int, str], None] | None:
+    """Return a progress callback drawing a bar on a terminal, or None when not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("reading", total=None)
+
+    def update(done: int, total: int, name: str) -> None:
+        if done == 1:
+            bar.start()
+        bar.update(task, completed=done, total=total, description=name[-40:])
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def _finish(ctx: click.Context, report: RunReport, summary: str) -> None:
+    click.echo(summary, err=True)
+    if report.failed:
+        errors = len(report.errors)
+        click.echo(f"{errors} problem{'s' if errors != 1 else ''} (see above)", err=True)
+        ctx.exit(EXIT_FAILURE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="digest")
+@click.option("-v", "--verbose", count=True, help="More detail; -vv for debug logs and tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Turn raw scraped news into a curated, browsable static site.
+
+    raw/ --ingest--> content/ --build--> site/
+    """
+    _setup_logging(verbose, quiet)
+    ctx.ensure_object(dict)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@config_option
+@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content directory to write (default: paths.content).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON report of every input and what became of it.")
+@click.option("--default-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date for items that have none (default: reject them).")
+@strict_option
+@click.pass_context
+def ingest(
+    ctx: click.Context, paths: tuple[Path, ...], config_path: Path | None, content_dir: Path | None,
+    report_path: Path | None, default_date: dt.datetime | None, strict: bool,
+) -> None:
+    """Parse raw inputs (text dumps, HTML, RSS/Atom, JSON Lines) into content files.
+
+    PATHS are files or directories (walked recursively); the default is the configured
+    raw directory.
+    """
+    from generator.ingest import ingest_paths
+
+    config = _load(ctx, config_path)
+    report = RunReport(strict=strict)
+    targets = list(paths) or [config.paths.raw]
+    result = _guard(ctx, lambda: ingest_paths(
+        targets, config, content_dir=content_dir or config.paths.content, report=report,
+        report_path=report_path, default_date=default_date.date() if default_date else None,
+        on_progress=_progress(),
+    ))
+    _finish(ctx, report, result.summary)
+
+
+@cli.command()
+@config_option
+@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content directory to read (default: paths.content).")
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), help="Directory to write the site to (default: paths.site).")
+@click.option("--base-url", help="Absolute URL the site is published at (overrides base_url).")
+@click.option("--now", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Build time to print in feeds and pages (default: taken from the content).")
+@click.option("--no-ingest", is_flag=True, help="Render content/ only; do not ingest raw/ first.")
+@strict_option
+@click.pass_context
+def build(
+    ctx: click.Context, config_path: Path | None, content_dir: Path | None, output_dir: Path | None,
+    base_url: str | None, now: dt.datetime | None, no_ingest: bool, strict: bool,
+) -> None:
+    """Ingest raw/ (if present), then render content/ into a static site."""
+    from generator.build import build_site
+
+    config = _load(ctx, config_path)
+    report = RunReport(strict=strict)
+    content = content_dir or config.paths.content
+    if not no_ingest and content_dir is None and config.paths.raw.is_dir():
+        from generator.ingest import ingest_paths
+
+        ingest_report = RunReport(strict=strict)
+        result = _guard(ctx, lambda: ingest_paths([config.paths.raw], config, content_dir=content, report=ingest_report, on_progress=_progress()))
+        click.echo(result.summary, err=True)
+        report.problems.extend(ingest_report.problems)
+    built = _guard(ctx, lambda: build_site(
+        config, content_dir=content, output_dir=output_dir or config.paths.site,
+        base_url=base_url, now=now, report=report,
+    ))
+    _finish(ctx, report, built.summary)
+
+
+@cli.command()
+@config_option
+@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content directory to check (default: paths.content).")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), help="Built site whose links to check (default: paths.site, if built).")
+@click.option("--fix", is_flag=True, help="Move files whose folder disagrees with their date or theme.")
+@strict_option
+@click.pass_context
+def check(ctx: click.Context, config_path: Path | None, content_dir: Path | None, site_dir: Path | None, fix: bool, strict: bool) -> None:
+    """Validate the config and content files, and the links of a built site."""
+    from generator.check import check_all
+
+    config = _load(ctx, config_path)
+    report = RunReport(strict=strict)
+    result = _guard(ctx, lambda: check_all(config, content_dir=content_dir or config.paths.content, site_dir=site_dir or config.paths.site, fix=fix, report=report))
+    _finish(ctx, report, result)
+
+
+def main() -> None:
+    """Run the CLI (console-script entry point)."""
+    cli(prog_name="digest")

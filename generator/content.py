@@ -1,0 +1,353 @@
+"""Read and write the `content/` tree: `content/YYYY/MM/DD/<theme>/<slug>.md`.
+
+Input: a content directory (or Articles to store). Output: validated `Article`s plus the
+problems of files that could not be used; or files written under the content directory.
+A bad file is reported as `path:line: problem (hint)` and skipped; the rest still load.
+Writing never overwrites an existing file and never leaves the content directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from slugify import slugify
+
+from generator import frontmatter
+from generator.config import Config
+from generator.errors import ContentError
+from generator.models import Article, Problem, Severity
+
+logger = logging.getLogger(__name__)
+
+MAX_SLUG = 80
+#: Front-matter keys this version understands, in the order files are written.
+KNOWN_KEYS = (
+    "id", "title", "date", "published", "theme", "theme_reason", "tags", "language",
+    "source", "source_url", "summary", "sections", "also_reported_by", "origin",
+    "date_source", "featured", "draft",
+)
+REQUIRED_KEYS = ("title", "date")
+
+
+@dataclass(frozen=True)
+class ContentTree:
+    """Every usable article of a content directory, and what was wrong with the rest."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    files: int
+
+
+def normalize_title(title: str) -> str:
+    """Return a title reduced to casefolded letters and digits, for ids and comparisons."""
+    title = unicodedata.normalize("NFKC", title).casefold()
+    return "".join(ch for ch in title if ch.isalnum())
+
+
+def make_id(source_url: str, source: str, date: dt.date | None, title: str) -> str:
+    """Return a stable 12-hex id: from the canonical URL, else from source + date + title."""
+    if source_url:
+        key = canonical_url(source_url)
+    else:
+        key = f"{source}|{date.isoformat() if date else ''}|{normalize_title(title)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def canonical_url(url: str) -> str:
+    """Return a URL with the scheme and host lowercased and a trailing slash or fragment dropped."""
+    url = url.strip().split("#", 1)[0]
+    match = re.match(r"^(https?)://([^/?#]+)(.*)$", url, re.IGNORECASE)
+    if not match:
+        return url
+    scheme, host, rest = match.groups()
+    rest = rest.rstrip("/") if rest not in ("", "/") else ""
+    return f"{scheme.lower()}://{host.lower()}{rest}"
+
+
+def make_slug(title: str, fallback: str) -> str:
+    """Return an ASCII slug of at most 80 characters (Cyrillic transliterated)."""
+    slug = slugify(title, max_length=MAX_SLUG, word_boundary=True, save_order=True)
+    return slug or fallback
+
+
+def _as_str_tuple(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return tuple(str(v) for v in value)
+    return None
+
+
+def article_from_meta(
+    meta: dict[str, Any], body: str, src_path: str, config: Config, key_lines: dict[str, int] | None = None
+) -> tuple[Article, list[Problem]]:
+    """Validate one file's metadata into an Article; raise ContentError when it is unusable."""
+    key_lines = key_lines or {}
+
+    def err(key: str, message: str, hint: str = "") -> ContentError:
+        return ContentError([Problem(src_path, key_lines.get(key, 1), message, hint)])
+
+    warnings: list[Problem] = []
+    for key in REQUIRED_KEYS:
+        if meta.get(key) in (None, ""):
+            raise err(key, f"missing {key}", f"add a '{key}:' line to the front matter")
+    title = meta["title"]
+    if not isinstance(title, str):
+        title = str(title)
+    date = meta["date"]
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            raise err("date", f"impossible date {meta['date']!r}", "use YYYY-MM-DD") from None
+    if not isinstance(date, dt.date):
+        raise err("date", f"date is not a date: {meta['date']!r}", "use YYYY-MM-DD")
+    theme = meta.get("theme") or config.fallback_theme
+    if not isinstance(theme, str) or theme not in config.theme_slugs:
+        raise err("theme", f"theme {theme!r} is not in the config", f"use one of: {', '.join(config.theme_slugs)}")
+    published = meta.get("published")
+    if isinstance(published, str):
+        try:
+            published = dt.datetime.fromisoformat(published)
+        except ValueError:
+            raise err("published", f"invalid published time {published!r}", "use ISO 8601, e.g. 2026-02-04T10:30:00+05:00") from None
+    elif not isinstance(published, dt.datetime):
+        published = None
+    tuples: dict[str, tuple[str, ...]] = {}
+    for key in ("tags", "sections", "also_reported_by"):
+        value = _as_str_tuple(meta.get(key))
+        if value is None:
+            raise err(key, f"{key} must be a list of text", f"e.g. {key}: [one, two]")
+        tuples[key] = value
+    flags: dict[str, bool] = {}
+    for key in ("featured", "draft"):
+        value = meta.get(key, False)
+        if not isinstance(value, bool):
+            raise err(key, f"{key} must be true or false, got {value!r}")
+        flags[key] = value
+    source_url = str(meta.get("source_url") or "")
+    if source_url and not re.match(r"^https?://", source_url, re.IGNORECASE):
+        warnings.append(Problem(src_path, key_lines.get("source_url", 1), f"source_url is not http(s): {source_url!r}", "it is not linked", Severity.WARNING))
+        source_url = ""
+    slug = Path(src_path).stem
+    article_id = str(meta.get("id") or make_id(source_url, str(meta.get("source") or ""), date, title))
+    extra = tuple((k, v) for k, v in meta.items() if k not in KNOWN_KEYS)
+    article = Article(
+        id=article_id,
+        title=" ".join(title.split()),
+        date=date,
+        theme=theme,
+        body=body.strip("\n"),
+        tags=tuples["tags"],
+        language=str(meta.get("language") or config.language),
+        source=str(meta.get("source") or ""),
+        source_url=source_url,
+        summary=str(meta.get("summary") or ""),
+        also_reported_by=tuples["also_reported_by"],
+        origin=str(meta.get("origin") or ""),
+        featured=flags["featured"],
+        draft=flags["draft"],
+        published=published,
+        sections=tuples["sections"],
+        date_source=str(meta.get("date_source") or ""),
+        theme_reason=str(meta.get("theme_reason") or ""),
+        slug=slug,
+        src_path=src_path,
+        extra=extra,
+    )
+    return article, warnings
+
+
+def meta_from_article(article: Article) -> dict[str, Any]:
+    """Return the front-matter mapping for an article, known keys first, extras after."""
+    meta: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "date": article.date,
+    }
+    if article.published:
+        meta["published"] = article.published.isoformat()
+    meta["theme"] = article.theme
+    if article.theme_reason:
+        meta["theme_reason"] = article.theme_reason
+    meta["tags"] = list(article.tags)
+    meta["language"] = article.language
+    meta["source"] = article.source
+    meta["source_url"] = article.source_url
+    meta["summary"] = article.summary
+    if article.sections:
+        meta["sections"] = list(article.sections)
+    meta["also_reported_by"] = list(article.also_reported_by)
+    meta["origin"] = article.origin
+    if article.date_source:
+        meta["date_source"] = article.date_source
+    meta["featured"] = article.featured
+    meta["draft"] = article.draft
+    for key, value in article.extra:
+        meta[key] = value
+    return meta
+
+
+def render_article(article: Article) -> str:
+    """Return the content-file text of an article."""
+    return frontmatter.join(meta_from_article(article), article.body)
+
+
+def read_article(path: Path, content_dir: Path, config: Config) -> tuple[Article, list[Problem]]:
+    """Read one content file; raise ContentError naming its line when it is unusable."""
+    rel = path.relative_to(content_dir).as_posix()
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([Problem(shown, 0, f"cannot read: {exc.strerror}")]) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError([Problem(shown, line, "not valid UTF-8", "save the file as UTF-8")]) from exc
+    meta, body, _, key_lines = frontmatter.split(text, shown)
+    article, warnings = article_from_meta(meta, body, shown, config, key_lines)
+    return replace(article, src_path=rel), warnings
+
+
+def display_path(path: Path) -> str:
+    """Return a path as the user would type it: relative to the working directory if inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def iter_content_files(content_dir: Path) -> list[Path]:
+    """Return every Markdown file under the content directory, sorted, symlinks excluded."""
+    if not content_dir.is_dir():
+        return []
+    out = []
+    for root, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(root) / d).is_symlink())
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.endswith(".md") and not name.startswith(".") and not path.is_symlink():
+                out.append(path)
+    return out
+
+
+def load_content(content_dir: Path, config: Config) -> ContentTree:
+    """Read every content file; return the usable articles and the problems of the others."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    files = iter_content_files(content_dir)
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            article, warnings = read_article(path, content_dir, config)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(warnings)
+        if article.id in seen:
+            problems.append(Problem(display_path(path), 1, f"duplicate id {article.id!r} (also in {seen[article.id]})", "give one of them a new id or delete it"))
+            continue
+        seen[article.id] = article.src_path
+        articles.append(article)
+    return ContentTree(tuple(articles), tuple(problems), len(files))
+
+
+def expected_folder(article: Article) -> str:
+    """Return the folder an article belongs in, relative to the content directory."""
+    return f"{article.date:%Y/%m/%d}/{article.theme}"
+
+
+def misplaced(tree: ContentTree) -> list[tuple[Article, str]]:
+    """Return the articles whose folder disagrees with their date or theme, with the right folder."""
+    out = []
+    for article in tree.articles:
+        folder = expected_folder(article)
+        if Path(article.src_path).parent.as_posix() != folder:
+            out.append((article, folder))
+    return out
+
+
+def safe_join(content_dir: Path, rel: str) -> Path:
+    """Return content_dir / rel, refusing any path that would leave content_dir."""
+    root = content_dir.resolve()
+    target = (root / rel).resolve()
+    if target != root and root not in target.parents:
+        raise ContentError([Problem(rel, 0, "path escapes the content directory")])
+    return target
+
+
+def allocate_path(article: Article, content_dir: Path, taken: set[str]) -> str:
+    """Return a free `YYYY/MM/DD/theme/slug.md` for an article, suffixing the slug when needed."""
+    folder = expected_folder(article)
+    base = make_slug(article.slug or article.title, article.id)
+    candidate = base
+    n = 2
+    while f"{folder}/{candidate}.md" in taken or (content_dir / folder / f"{candidate}.md").exists():
+        suffix = f"-{n}"
+        candidate = base[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
+        n += 1
+    rel = f"{folder}/{candidate}.md"
+    taken.add(rel)
+    return rel
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write UTF-8 text with LF endings through a temporary file and os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_articles(articles: Iterable[Article], content_dir: Path) -> list[Article]:
+    """Write new articles under content_dir (never overwriting); return them with src_path set."""
+    taken: set[str] = set()
+    written = []
+    for article in articles:
+        rel = allocate_path(article, content_dir, taken)
+        path = safe_join(content_dir, rel)
+        stored = replace(article, src_path=rel, slug=Path(rel).stem)
+        write_text_atomic(path, render_article(stored))
+        written.append(stored)
+    return written
+
+
+def update_article(article: Article, content_dir: Path) -> None:
+    """Rewrite an existing article's file in place (used to add also_reported_by)."""
+    path = safe_join(content_dir, article.src_path)
+    write_text_atomic(path, render_article(article))
+
+
+def move_article(article: Article, content_dir: Path) -> Article:
+    """Move an article's file to the folder its date and theme call for; return it updated."""
+    old = safe_join(content_dir, article.src_path)
+    rel = allocate_path(replace(article, slug=Path(article.src_path).stem), content_dir, set())
+    new = safe_join(content_dir, rel)
+    new.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(old, new)
+    for parent in old.parents:
+        if parent == content_dir.resolve() or any(parent.iterdir()):
+            break
+        parent.rmdir()
+    return replace(article, src_path=rel, slug=new.stem)
