@@ -1,0 +1,132 @@
+"""The content store: reading, validating, writing and moving content files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from generator import content
+from generator.config import Config
+from generator.errors import ContentError
+from generator.models import Article
+
+from .conftest import write_files
+
+GOOD = """\
+---
+id: a1
+title: Budget approved
+date: 2026-02-04
+theme: economy
+tags: [budget]
+language: en
+source: gov.kz
+source_url: https://www.gov.kz/news/1
+summary: The budget was approved.
+also_reported_by: []
+origin: raw/x.txt:3
+featured: false
+draft: false
+reviewer_note: keep this
+---
+The budget was approved.
+"""
+
+
+def _article(**kw: object) -> Article:
+    base = Article(id="b2", title="Новый закон о связи", date=dt.date(2026, 2, 5), theme="politics", body="Текст.", language="ru")
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def test_load_keeps_unknown_keys_and_round_trips(tmp_path: Path, site_config: Config) -> None:
+    write_files(tmp_path, {"2026/02/04/economy/budget-approved.md": GOOD})
+    tree = content.load_content(tmp_path, site_config)
+    assert tree.problems == ()
+    (article,) = tree.articles
+    assert article.extra == (("reviewer_note", "keep this"),)
+    assert article.slug == "budget-approved"
+    assert article.url == "2026/02/04/economy/budget-approved/"
+    assert content.render_article(article) == GOOD
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("---\ndate: 2026-02-04\n---\nx\n", 1, "missing title"),
+        ("---\ntitle: t\n---\nx\n", 1, "missing date"),
+        ("---\ntitle: t\ndate: 2026-13-01\n---\n", 3, "invalid value"),
+        ("---\ntitle: t\ndate: 2026-02-04\ntheme: sport\n---\n", 4, "theme 'sport' is not in the config"),
+        ("---\ntitle: t\ndate: 2026-02-04\ntags: {a: 1}\n---\n", 4, "tags must be a list"),
+        ("---\ntitle: t\ndate: 2026-02-04\ndraft: maybe\n---\n", 4, "draft must be true or false"),
+        ("title: t\n", 1, "no front matter"),
+    ],
+)
+def test_bad_files_are_located_and_skipped(tmp_path: Path, site_config: Config, text: str, line: int, fragment: str) -> None:
+    write_files(tmp_path, {"2026/02/04/economy/bad.md": text, "2026/02/04/economy/good.md": GOOD})
+    tree = content.load_content(tmp_path, site_config)
+    assert [a.slug for a in tree.articles] == ["good"]
+    (problem,) = tree.problems
+    assert problem.path.endswith("2026/02/04/economy/bad.md")
+    assert problem.line == line
+    assert fragment in problem.message
+    assert tree.files == 2
+
+
+def test_non_utf8_file_is_reported(tmp_path: Path, site_config: Config) -> None:
+    write_files(tmp_path, {"a.md": "---\ntitle: x\n".encode() + "дата".encode("cp1251") + b"\n---\n"})
+    tree = content.load_content(tmp_path, site_config)
+    assert tree.articles == ()
+    assert "not valid UTF-8" in tree.problems[0].message
+    assert tree.problems[0].line == 3
+
+
+def test_duplicate_ids_are_reported(tmp_path: Path, site_config: Config) -> None:
+    write_files(tmp_path, {"2026/02/04/economy/a.md": GOOD, "2026/02/04/economy/b.md": GOOD})
+    tree = content.load_content(tmp_path, site_config)
+    assert len(tree.articles) == 1
+    assert "duplicate id 'a1'" in tree.problems[0].message
+
+
+def test_write_transliterates_and_never_overwrites(tmp_path: Path, site_config: Config) -> None:
+    first = content.write_articles([_article()], tmp_path)[0]
+    assert first.src_path == "2026/02/05/politics/novyi-zakon-o-sviazi.md"
+    second = content.write_articles([_article(id="c3")], tmp_path)[0]
+    assert second.src_path == "2026/02/05/politics/novyi-zakon-o-sviazi-2.md"
+    assert (tmp_path / first.src_path).read_text(encoding="utf-8").startswith("---\nid: b2\n")
+    tree = content.load_content(tmp_path, site_config)
+    assert {a.id for a in tree.articles} == {"b2", "c3"}
+
+
+def test_slugs_are_ascii_and_bounded() -> None:
+    slug = content.make_slug("Қазақстан " * 20, "fallback")
+    assert slug.isascii() and len(slug) <= 80 and not slug.endswith("-")
+    assert content.make_slug("!!!", "abc123") == "abc123"
+    assert content.make_slug("../../etc/passwd", "x") == "etc-passwd"
+
+
+def test_safe_join_refuses_escapes(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="escapes"):
+        content.safe_join(tmp_path, "../outside.md")
+    assert content.safe_join(tmp_path, "2026/a.md") == (tmp_path / "2026/a.md").resolve()
+
+
+def test_ids_are_stable() -> None:
+    a = content.make_id("https://WWW.Gov.kz/news/1/", "x", None, "t")
+    assert a == content.make_id("https://www.gov.kz/news/1", "y", dt.date(2020, 1, 1), "other")
+    b = content.make_id("", "gov.kz", dt.date(2026, 2, 4), "Budget  approved!")
+    assert b == content.make_id("", "gov.kz", dt.date(2026, 2, 4), "budget approved")
+    assert len(a) == 12 and a != b
+
+
+def test_misplaced_and_move(tmp_path: Path, site_config: Config) -> None:
+    write_files(tmp_path, {"2026/01/01/politics/budget-approved.md": GOOD})
+    tree = content.load_content(tmp_path, site_config)
+    ((article, folder),) = content.misplaced(tree)
+    assert folder == "2026/02/04/economy"
+    moved = content.move_article(article, tmp_path)
+    assert moved.src_path == "2026/02/04/economy/budget-approved.md"
+    assert not (tmp_path / "2026/01").exists()
+    assert content.misplaced(content.load_content(tmp_path, site_config)) == []
