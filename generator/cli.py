@@ -48,7 +48,9 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 def config_option(func: F) -> F:
     """Add --config to a command."""
     return click.option(
-        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Site config file (default: ./digest.yaml if it exists).",
     )(func)
 
@@ -118,14 +120,33 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @config_option
-@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content directory to write (default: paths.content).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON report of every input and what became of it.")
-@click.option("--default-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date for items that have none (default: reject them).")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Content directory to write (default: paths.content).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JSON report of every input and what became of it.",
+)
+@click.option(
+    "--default-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date for items that have none (default: reject them).",
+)
 @strict_option
 @click.pass_context
 def ingest(
-    ctx: click.Context, paths: tuple[Path, ...], config_path: Path | None, content_dir: Path | None,
-    report_path: Path | None, default_date: dt.datetime | None, strict: bool,
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    content_dir: Path | None,
+    report_path: Path | None,
+    default_date: dt.datetime | None,
+    strict: bool,
 ) -> None:
     """Parse raw inputs (text dumps, HTML, RSS/Atom, JSON Lines) into content files.
 
@@ -137,26 +158,53 @@ def ingest(
     config = _load(ctx, config_path)
     report = RunReport(strict=strict)
     targets = list(paths) or [config.paths.raw]
-    result = _guard(ctx, lambda: ingest_paths(
-        targets, config, content_dir=content_dir or config.paths.content, report=report,
-        report_path=report_path, default_date=default_date.date() if default_date else None,
-        on_progress=_progress(),
-    ))
+    result = _guard(
+        ctx,
+        lambda: ingest_paths(
+            targets,
+            config,
+            content_dir=content_dir or config.paths.content,
+            report=report,
+            report_path=report_path,
+            default_date=default_date.date() if default_date else None,
+            on_progress=_progress(),
+        ),
+    )
     _finish(ctx, report, result.summary)
 
 
 @cli.command()
 @config_option
-@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content directory to read (default: paths.content).")
-@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), help="Directory to write the site to (default: paths.site).")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Content directory to read (default: paths.content).",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write the site to (default: paths.site).",
+)
 @click.option("--base-url", help="Absolute URL the site is published at (overrides base_url).")
-@click.option("--now", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Build time to print in feeds and pages (default: taken from the content).")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Build time to print in feeds and pages (default: taken from the content).",
+)
 @click.option("--no-ingest", is_flag=True, help="Render content/ only; do not ingest raw/ first.")
 @strict_option
 @click.pass_context
 def build(
-    ctx: click.Context, config_path: Path | None, content_dir: Path | None, output_dir: Path | None,
-    base_url: str | None, now: dt.datetime | None, no_ingest: bool, strict: bool,
+    ctx: click.Context,
+    config_path: Path | None,
+    content_dir: Path | None,
+    output_dir: Path | None,
+    base_url: str | None,
+    now: dt.datetime | None,
+    no_ingest: bool,
+    strict: bool,
 ) -> None:
     """Ingest raw/ (if present), then render content/ into a static site."""
     from generator.build import build_site
@@ -168,30 +216,68 @@ def build(
         from generator.ingest import ingest_paths
 
         ingest_report = RunReport(strict=strict)
-        result = _guard(ctx, lambda: ingest_paths([config.paths.raw], config, content_dir=content, report=ingest_report, on_progress=_progress()))
+        result = _guard(
+            ctx,
+            lambda: ingest_paths(
+                [config.paths.raw], config, content_dir=content, report=ingest_report, on_progress=_progress()
+            ),
+        )
         click.echo(result.summary, err=True)
         report.problems.extend(ingest_report.problems)
-    built = _guard(ctx, lambda: build_site(
-        config, content_dir=content, output_dir=output_dir or config.paths.site,
-        base_url=base_url, now=now, report=report,
-    ))
+    built = _guard(
+        ctx,
+        lambda: build_site(
+            config,
+            content_dir=content,
+            output_dir=output_dir or config.paths.site,
+            base_url=base_url,
+            now=now,
+            report=report,
+        ),
+    )
     _finish(ctx, report, built.summary)
 
 
 @cli.command()
 @config_option
-@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content directory to check (default: paths.content).")
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), help="Built site whose links to check (default: paths.site, if built).")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Content directory to check (default: paths.content).",
+)
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Built site whose links to check (default: paths.site, if built).",
+)
 @click.option("--fix", is_flag=True, help="Move files whose folder disagrees with their date or theme.")
 @strict_option
 @click.pass_context
-def check(ctx: click.Context, config_path: Path | None, content_dir: Path | None, site_dir: Path | None, fix: bool, strict: bool) -> None:
+def check(
+    ctx: click.Context,
+    config_path: Path | None,
+    content_dir: Path | None,
+    site_dir: Path | None,
+    fix: bool,
+    strict: bool,
+) -> None:
     """Validate the config and content files, and the links of a built site."""
     from generator.check import check_all
 
     config = _load(ctx, config_path)
     report = RunReport(strict=strict)
-    result = _guard(ctx, lambda: check_all(config, content_dir=content_dir or config.paths.content, site_dir=site_dir or config.paths.site, fix=fix, report=report))
+    result = _guard(
+        ctx,
+        lambda: check_all(
+            config,
+            content_dir=content_dir or config.paths.content,
+            site_dir=site_dir or config.paths.site,
+            fix=fix,
+            report=report,
+        ),
+    )
     _finish(ctx, report, result)
 
 

@@ -215,9 +215,7 @@ def _parse_themes(c: _Collector, value: Any) -> tuple[Theme, ...]:
             stems = _str_list(c, (*keys, "keywords", lang), words)
             keywords.append((lang, tuple(s.casefold() for s in stems)))
         sections = _str_list(c, (*keys, "sections"), spec.get("sections") or [])
-        themes.append(
-            Theme(slug, label or slug, description or "", tuple(sorted(keywords)), sections)
-        )
+        themes.append(Theme(slug, label or slug, description or "", tuple(sorted(keywords)), sections))
     return tuple(themes)
 
 
@@ -273,9 +271,20 @@ def _parse_curation(c: _Collector, value: Any) -> Curation:
 
 
 TOP_KEYS = {
-    "title", "description", "base_url", "language", "timezone", "domain", "per_page",
-    "front_page_days", "front_page_per_theme", "paths", "themes", "fallback_theme",
-    "sources", "curation",
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "timezone",
+    "domain",
+    "per_page",
+    "front_page_days",
+    "front_page_per_theme",
+    "paths",
+    "themes",
+    "fallback_theme",
+    "sources",
+    "curation",
 }
 PATH_KEYS = {"raw", "content", "site", "templates"}
 
@@ -339,7 +348,11 @@ def parse_config(data: Any, lines: dict[tuple[str, ...], int], path: str, root: 
         slugs = {t.slug for t in themes}
         for article_id, theme in curation.themes:
             if theme not in slugs:
-                c.add(("curation", "themes", article_id), f"unknown theme {theme!r}", f"use one of: {', '.join(sorted(slugs))}")
+                c.add(
+                    ("curation", "themes", article_id),
+                    f"unknown theme {theme!r}",
+                    f"use one of: {', '.join(sorted(slugs))}",
+                )
         kwargs["curation"] = curation
     if c.problems:
         raise ConfigError(c.problems)

@@ -32,9 +32,23 @@ logger = logging.getLogger(__name__)
 MAX_SLUG = 80
 #: Front-matter keys this version understands, in the order files are written.
 KNOWN_KEYS = (
-    "id", "title", "date", "published", "theme", "theme_reason", "tags", "language",
-    "source", "source_url", "summary", "sections", "also_reported_by", "origin",
-    "date_source", "featured", "draft",
+    "id",
+    "title",
+    "date",
+    "published",
+    "theme",
+    "theme_reason",
+    "tags",
+    "language",
+    "source",
+    "source_url",
+    "summary",
+    "sections",
+    "also_reported_by",
+    "origin",
+    "date_source",
+    "featured",
+    "draft",
 )
 REQUIRED_KEYS = ("title", "date")
 
@@ -124,7 +138,9 @@ def article_from_meta(
         try:
             published = dt.datetime.fromisoformat(published)
         except ValueError:
-            raise err("published", f"invalid published time {published!r}", "use ISO 8601, e.g. 2026-02-04T10:30:00+05:00") from None
+            raise err(
+                "published", f"invalid published time {published!r}", "use ISO 8601, e.g. 2026-02-04T10:30:00+05:00"
+            ) from None
     elif not isinstance(published, dt.datetime):
         published = None
     tuples: dict[str, tuple[str, ...]] = {}
@@ -141,7 +157,15 @@ def article_from_meta(
         flags[key] = value
     source_url = str(meta.get("source_url") or "")
     if source_url and not re.match(r"^https?://", source_url, re.IGNORECASE):
-        warnings.append(Problem(src_path, key_lines.get("source_url", 1), f"source_url is not http(s): {source_url!r}", "it is not linked", Severity.WARNING))
+        warnings.append(
+            Problem(
+                src_path,
+                key_lines.get("source_url", 1),
+                f"source_url is not http(s): {source_url!r}",
+                "it is not linked",
+                Severity.WARNING,
+            )
+        )
         source_url = ""
     slug = Path(src_path).stem
     article_id = str(meta.get("id") or make_id(source_url, str(meta.get("source") or ""), date, title))
@@ -261,7 +285,14 @@ def load_content(content_dir: Path, config: Config) -> ContentTree:
             continue
         problems.extend(warnings)
         if article.id in seen:
-            problems.append(Problem(display_path(path), 1, f"duplicate id {article.id!r} (also in {seen[article.id]})", "give one of them a new id or delete it"))
+            problems.append(
+                Problem(
+                    display_path(path),
+                    1,
+                    f"duplicate id {article.id!r} (also in {seen[article.id]})",
+                    "give one of them a new id or delete it",
+                )
+            )
             continue
         seen[article.id] = article.src_path
         articles.append(article)

@@ -37,11 +37,22 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int, dict[str, int
     text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != FENCE:
-        raise ContentError([Problem(path, 1, "no front matter", "start the file with a '---' line, the YAML keys, and another '---' line")])
+        raise ContentError(
+            [
+                Problem(
+                    path,
+                    1,
+                    "no front matter",
+                    "start the file with a '---' line, the YAML keys, and another '---' line",
+                )
+            ]
+        )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
     except StopIteration:
-        raise ContentError([Problem(path, 1, "front matter is not closed", "add a '---' line after the YAML keys")]) from None
+        raise ContentError(
+            [Problem(path, 1, "front matter is not closed", "add a '---' line after the YAML keys")]
+        ) from None
     yaml_text = "\n".join(lines[1:end])
     try:
         meta = yaml.safe_load(yaml_text)
@@ -50,9 +61,27 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int, dict[str, int
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ContentError([Problem(path, line, f"invalid YAML in front matter: {reason}", "fix the syntax; quote values that contain ': '")]) from exc
+        raise ContentError(
+            [
+                Problem(
+                    path,
+                    line,
+                    f"invalid YAML in front matter: {reason}",
+                    "fix the syntax; quote values that contain ': '",
+                )
+            ]
+        ) from exc
     except ValueError as exc:  # PyYAML raises this for impossible dates such as 2026-02-30
-        raise ContentError([Problem(path, _line_of_value_error(yaml_text), f"invalid value in front matter: {exc}", "use a real date as YYYY-MM-DD")]) from exc
+        raise ContentError(
+            [
+                Problem(
+                    path,
+                    _line_of_value_error(yaml_text),
+                    f"invalid value in front matter: {exc}",
+                    "use a real date as YYYY-MM-DD",
+                )
+            ]
+        ) from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

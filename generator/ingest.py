@@ -96,7 +96,9 @@ def _source_name(item: RawItem, path: Path) -> str:
     return path.stem
 
 
-def item_to_article(item: RawItem, path: Path, shown: str, config: Config, default_date: dt.date | None) -> Article | Problem:
+def item_to_article(
+    item: RawItem, path: Path, shown: str, config: Config, default_date: dt.date | None
+) -> Article | Problem:
     """Return the candidate Article for a raw item, or the Problem that rejects it."""
     line = int(item.origin.rsplit(":", 1)[-1]) if ":" in item.origin else 0
     title = " ".join((item.title or "").split())

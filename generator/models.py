@@ -119,3 +119,54 @@ class CurateResult:
     duplicates: int = 0
     unchanged: int = 0
     problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link to a page of the site; `url` is site-relative ("" is the front page)."""
+
+    url: str
+    label: str
+    count: int = 0
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of articles on a listing page (a theme of a day, a day of the front page)."""
+
+    key: str
+    title: str
+    articles: tuple[Article, ...] = ()
+    total: int = 0  # articles in the whole group, when `articles` shows only the first few
+    more_url: str = ""  # where the rest of the group is listed ("" when all are shown)
+    sections: tuple[Section, ...] = ()  # nested groups: a front-page day holds its themes
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page of the site, with everything its template shows and nothing more.
+
+    `url` is site-relative (`2026/02/04/`, `404.html`, `` for the front page); a page is
+    re-rendered only when this value changes, so templates must read nothing else but the
+    site-wide settings.
+    """
+
+    url: str
+    template: str
+    title: str
+    kind: str
+    description: str = ""
+    article: Article | None = None
+    articles: tuple[Article, ...] = ()
+    sections: tuple[Section, ...] = ()
+    links: tuple[Link, ...] = ()
+    related: tuple[Link, ...] = ()
+    prev: Link | None = None
+    next: Link | None = None
+    up: Link | None = None  # the listing this page belongs to (breadcrumb)
+    page_no: int = 1
+    page_count: int = 1
+    feed_url: str = ""
+    days: tuple[tuple[dt.date, int], ...] = ()  # archive: articles per day, oldest first
+    total: int = 0

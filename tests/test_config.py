@@ -17,7 +17,14 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     assert config.language == "en"
     assert config.paths.content == (tmp_path / "content").resolve()
     assert config.theme_slugs[:8] == (
-        "politics", "economy", "diplomacy", "society", "culture", "security", "technology", "environment",
+        "politics",
+        "economy",
+        "diplomacy",
+        "society",
+        "culture",
+        "security",
+        "technology",
+        "environment",
     )
     assert config.fallback_theme == "general"
     assert "general" in config.theme_slugs
@@ -25,7 +32,9 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 
 
 def test_values_and_paths_relative_to_the_config_file(tmp_path: Path) -> None:
-    config = make_config(tmp_path, """\
+    config = make_config(
+        tmp_path,
+        """\
 title: Steppe Wire
 base_url: https://user.github.io/repo
 language: ru
@@ -39,7 +48,8 @@ themes:
     label: Sport
     keywords: {en: [football, match-]}
   politics: Politics
-""")
+""",
+    )
     assert config.title == "Steppe Wire"
     assert config.base_url == "https://user.github.io/repo/"
     assert config.paths.content == (tmp_path / "articles").resolve()
@@ -52,7 +62,9 @@ themes:
 
 def test_all_problems_are_reported_together_with_lines(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
-        make_config(tmp_path, """\
+        make_config(
+            tmp_path,
+            """\
 title: ok
 colour: blue
 per_page: zero
@@ -60,7 +72,8 @@ base_url: not a url
 paths:
   output: x
 timezone: Mars/Olympus
-""")
+""",
+        )
     messages = [str(p) for p in info.value.problems]
     path = str(tmp_path / "digest.yaml")
     assert f"{path}:2: colour: unknown key" in messages[0]
@@ -86,7 +99,9 @@ def test_missing_config_file_given_explicitly(tmp_path: Path) -> None:
 
 
 def test_curation_and_sources(tmp_path: Path) -> None:
-    config = make_config(tmp_path, """\
+    config = make_config(
+        tmp_path,
+        """\
 sources:
   - {name: gov-kz, url: "https://www.gov.kz/news", kind: html, every: 6h}
 curation:
@@ -94,7 +109,8 @@ curation:
   pin: [abc123]
   themes: {abc123: economy}
   source_priority: {gov.kz: 2}
-""")
+""",
+    )
     assert config.sources[0].name == "gov-kz"
     assert config.curation.pin == ("abc123",)
     assert config.curation.themes == (("abc123", "economy"),)
@@ -103,12 +119,15 @@ curation:
 
 def test_bad_sources_and_curation(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
-        make_config(tmp_path, """\
+        make_config(
+            tmp_path,
+            """\
 sources:
   - {name: Bad Name, url: "ftp://x"}
 curation:
   themes: {abc: nowhere}
-""")
+""",
+        )
     text = str(info.value)
     assert "sources.0.url: only http(s) URLs can be fetched" in text
     assert "sources.0.name: use lowercase" in text

@@ -37,7 +37,9 @@ The budget was approved.
 
 
 def _article(**kw: object) -> Article:
-    base = Article(id="b2", title="Новый закон о связи", date=dt.date(2026, 2, 5), theme="politics", body="Текст.", language="ru")
+    base = Article(
+        id="b2", title="Новый закон о связи", date=dt.date(2026, 2, 5), theme="politics", body="Текст.", language="ru"
+    )
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
@@ -64,7 +66,9 @@ def test_load_keeps_unknown_keys_and_round_trips(tmp_path: Path, site_config: Co
         ("title: t\n", 1, "no front matter"),
     ],
 )
-def test_bad_files_are_located_and_skipped(tmp_path: Path, site_config: Config, text: str, line: int, fragment: str) -> None:
+def test_bad_files_are_located_and_skipped(
+    tmp_path: Path, site_config: Config, text: str, line: int, fragment: str
+) -> None:
     write_files(tmp_path, {"2026/02/04/economy/bad.md": text, "2026/02/04/economy/good.md": GOOD})
     tree = content.load_content(tmp_path, site_config)
     assert [a.slug for a in tree.articles] == ["good"]
@@ -76,7 +80,7 @@ def test_bad_files_are_located_and_skipped(tmp_path: Path, site_config: Config, 
 
 
 def test_non_utf8_file_is_reported(tmp_path: Path, site_config: Config) -> None:
-    write_files(tmp_path, {"a.md": "---\ntitle: x\n".encode() + "дата".encode("cp1251") + b"\n---\n"})
+    write_files(tmp_path, {"a.md": b"---\ntitle: x\n" + "дата".encode("cp1251") + b"\n---\n"})
     tree = content.load_content(tmp_path, site_config)
     assert tree.articles == ()
     assert "not valid UTF-8" in tree.problems[0].message
