@@ -1,0 +1,139 @@
+"""The ingest orchestrator: raw items → candidate articles, and whole runs from the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.config import Config
+from generator.ingest import item_to_article, paragraphs_to_markdown
+from generator.models import Article, Problem, RawItem
+
+from .conftest import write_files
+
+TEXT_DUMP = """\
+Steppe Herald
+
+News
+
+Astana hosts a regional water forum 04.02.2026
+Ministers from five Central Asian countries met in Astana to agree on sharing the waters of the Syr Darya and Amu Darya rivers. The forum adopted a joint declaration on glacier monitoring.
+Almaty metro extends its second line 05.02.2026
+The Almaty metro opened two new stations on its second line, adding four kilometres of track. Officials said the extension will carry forty thousand passengers a day.
+"""
+
+JSONL = (
+    '{"title": "Wheat exports reach a record", "date": "2026-02-05", "url": "https://agro.example.kz/wheat", '
+    '"body": "Kazakhstan exported a record volume of wheat in January, the agriculture ministry said.", "source": "agro.example.kz"}\n'
+    "{not json}\n"
+    '{"title": "", "body": ""}\n'
+)
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Tech Desk</title><link>https://tech.example.kz/</link>
+<item><title>Satellite operator launches a new service</title><link>https://tech.example.kz/sat</link>
+<pubDate>Fri, 06 Feb 2026 09:00:00 +0500</pubDate>
+<description>The national satellite operator launched a broadband service for remote villages.</description></item>
+</channel></rss>
+"""
+
+
+def test_paragraphs_never_become_html_or_markdown_blocks() -> None:
+    md = paragraphs_to_markdown(["# not a heading", "<script>alert(1)</script> text", "1. not a list", "a < b and  c"])
+    assert md.split("\n\n") == [
+        "\\# not a heading",
+        "&lt;script>alert(1)&lt;/script> text",
+        "1\\. not a list",
+        "a < b and c",
+    ]
+
+
+def test_item_without_title_or_body_is_rejected_with_its_line(site_config: Config) -> None:
+    item = RawItem(origin="x.txt:41", title=None, body=(), date=dt.date(2026, 2, 4))
+    made = item_to_article(item, Path("raw/x.txt"), "raw/x.txt", site_config, None)
+    assert isinstance(made, Problem)
+    assert str(made).startswith("raw/x.txt:41: item has neither a title nor a body")
+
+
+def test_item_without_date_needs_a_default(site_config: Config) -> None:
+    item = RawItem(origin="x.txt:7", title="A headline without any date", body=("Body.",))
+    made = item_to_article(item, Path("raw/x.txt"), "raw/x.txt", site_config, None)
+    assert isinstance(made, Problem)
+    assert 'no date found for "A headline without any date"' in str(made)
+    assert "--default-date" in made.hint
+    made = item_to_article(item, Path("raw/x.txt"), "raw/x.txt", site_config, dt.date(2026, 1, 1))
+    assert isinstance(made, Article) and made.date == dt.date(2026, 1, 1) and made.date_source == "default"
+
+
+def test_item_fields_and_untrusted_urls(site_config: Config) -> None:
+    item = RawItem(
+        origin="x.txt:3",
+        title="  Budget\n approved ",
+        body=("Para one.", "Para two."),
+        date=dt.date(2026, 2, 4),
+        source_url="javascript:alert(1)",
+    )
+    made = item_to_article(item, Path("raw/gov-news.txt"), "raw/gov-news.txt", site_config, None)
+    assert isinstance(made, Article)
+    assert made.title == "Budget approved"
+    assert made.source_url == ""
+    assert made.source == "gov-news"
+    assert made.body == "Para one.\n\nPara two."
+    assert made.origin == "x.txt:3"
+
+
+def test_title_from_body_when_missing(site_config: Config) -> None:
+    item = RawItem(
+        origin="x.txt:3", title=None, body=("The council met on Monday. It agreed.",), date=dt.date(2026, 2, 4)
+    )
+    made = item_to_article(item, Path("raw/x.txt"), "raw/x.txt", site_config, None)
+    assert isinstance(made, Article) and made.title == "The council met on Monday."
+
+
+def _run(args: list[str], cwd: Path) -> tuple[int, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.output
+
+
+def test_mixed_directory_end_to_end(tmp_path: Path) -> None:
+    write_files(
+        tmp_path / "raw",
+        {
+            "herald.txt": TEXT_DUMP,
+            "feeds/tech.xml": RSS,
+            "wire.jsonl": JSONL,
+            "empty.txt": "",
+            "blob.bin": bytes(range(256)) * 4,
+        },
+    )
+    code, output = _run(["ingest", "--report", "report.json"], tmp_path)
+    assert code == 1, output  # rejected items make the status 1, but the rest is written
+    files = sorted(p.relative_to(tmp_path / "content").as_posix() for p in (tmp_path / "content").rglob("*.md"))
+    assert len(files) == 4, files
+    assert any(f.startswith("2026/02/04/") for f in files)
+    assert any(f.startswith("2026/02/06/") for f in files)
+    assert "raw/wire.jsonl:2:" in output
+    assert "raw/empty.txt" in output and "raw/blob.bin" in output
+    assert "4 articles" in output and "rejected" in output
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    by_input = {entry["input"]: entry for entry in report["inputs"]}
+    assert len(by_input["raw/herald.txt"]["articles"]) == 2
+    assert by_input["raw/empty.txt"]["rejected"]
+    before = {f: (tmp_path / "content" / f).read_bytes() for f in files}
+
+    code, output = _run(["ingest"], tmp_path)  # idempotent: nothing new, no byte changed
+    after = {
+        p.relative_to(tmp_path / "content").as_posix(): p.read_bytes() for p in (tmp_path / "content").rglob("*.md")
+    }
+    assert after == before
+    assert "0 articles" in output
