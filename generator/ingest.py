@@ -59,7 +59,8 @@ class IngestResult:
 
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-_BLOCK_START = re.compile(r"^(\s*)([#>]|[-*+](?=\s)|\d+[.)](?=\s)|={3,}|-{3,})")
+_BLOCK_START = re.compile(r"^(\s*)([#>]|[-*+](?=\s)|={3,}|-{3,})")
+_ORDERED_START = re.compile(r"^(\s*\d+)([.)])(?=\s)")
 
 
 def paragraphs_to_markdown(paragraphs: Sequence[str]) -> str:
@@ -73,6 +74,7 @@ def paragraphs_to_markdown(paragraphs: Sequence[str]) -> str:
         # escape line starts Markdown would read as headings, quotes or lists.
         text = _TAG_START.sub("&lt;", text)
         text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+        text = _ORDERED_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
         out.append(text)
     return "\n\n".join(out)
 
@@ -87,13 +89,12 @@ def _title_from_body(paragraphs: Sequence[str]) -> str:
     return title
 
 
-def _source_name(item: RawItem, path: Path) -> str:
+def _source_name(item: RawItem, source_url: str, path: Path) -> str:
+    """Return the item's site name: as given, else the URL's host, else the input's file stem."""
     if item.source:
         return item.source
-    if item.source_url:
-        host = urlsplit(item.source_url).hostname or ""
-        return host.removeprefix("www.")
-    return path.stem
+    host = urlsplit(source_url).hostname or "" if source_url else ""
+    return host.removeprefix("www.") or path.stem
 
 
 def item_to_article(
@@ -113,7 +114,7 @@ def item_to_article(
     source_url = item.source_url or ""
     if source_url and not re.match(r"^https?://", source_url, re.IGNORECASE):
         source_url = ""
-    source = _source_name(item, path)
+    source = _source_name(item, source_url, path)
     return Article(
         id=content.make_id(source_url, source, date, title),
         title=title,

@@ -1,0 +1,248 @@
+"""Split an HTML listing page (repeated title/date/teaser or full-post blocks) into items.
+
+Input: a parsed page (scripts removed) and its `PageMeta`. Output: the blocks found by
+`find_listing` and, from them, a `SourceResult` with one item per story (title, date,
+teaser or body, absolute http(s) link, the headings above it as sections). No extractor
+splits listings, so this is structural: repeated sibling blocks that each hold a headline.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from generator.models import Problem, RawItem, Severity, SourceResult
+from generator.sources.dates import find_dates
+from generator.sources.html_page import (
+    HtmlElement,
+    PageMeta,
+    clean_body,
+    element_paragraphs,
+    element_text,
+    prune_boilerplate,
+)
+from generator.sources.values import clean_text, parse_timestamp, pick_language, safe_url, unique
+
+logger = logging.getLogger(__name__)
+
+MIN_BLOCKS = 3  # fewer repeated blocks than this is an article with extras, not a listing
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_TITLE_TAGS = {"a", "div", "span", "p", "strong", "b"}
+_TITLE_CLASS = re.compile(r"(?:^|[-_])(?:title|headline|heading)(?:$|[-_])")
+_SECTION_CLASS = re.compile(r"(?:^|[-_])(?:section|rubric|category)[-_]?(?:title|name|heading)(?:$|[-_])")
+_MIN_TEASER = 30  # characters of non-title text that make a block more than a bare link
+
+
+@dataclass(frozen=True)
+class Block:
+    """One repeated listing block: its element, its title element and the heading above it."""
+
+    element: HtmlElement
+    title: HtmlElement
+    section: str | None
+
+
+def _level(el: HtmlElement) -> int:
+    """Return a heading's level (1-6); a non-heading title counts as level 7."""
+    return int(el.tag[1]) if el.tag in _HEADINGS else 7
+
+
+def _has_title_class(el: HtmlElement) -> bool:
+    return any(_TITLE_CLASS.search(name) for name in (el.get("class") or "").lower().split())
+
+
+def _is_title(el: HtmlElement) -> bool:
+    """Return True for a headline: a heading, or a title-classed link or link holder outside headings."""
+    if el.tag in _HEADINGS:
+        return bool(element_text(el))
+    if el.tag not in _TITLE_TAGS or not _has_title_class(el) or not element_text(el):
+        return False
+    if el.tag != "a" and next(el.iter("a"), None) is None:
+        return False
+    # The outermost title-classed element is the headline, not the link inside it.
+    return not any(anc.tag in _HEADINGS or _has_title_class(anc) for anc in el.iterancestors())
+
+
+def _title_link(title: HtmlElement, block: HtmlElement) -> HtmlElement | None:
+    """Return the link of a block's headline: in it, around it, or a block link with its text."""
+    if title.tag == "a" and title.get("href"):
+        return title
+    for a in title.iter("a"):
+        if a.get("href"):
+            return a
+    for anc in title.iterancestors():
+        if anc.tag == "a" and anc.get("href"):
+            return anc
+        if anc is block:
+            break
+    text = element_text(title).casefold()
+    for a in block.iter("a"):
+        if a.get("href") and element_text(a).casefold() == text:
+            return a
+    return None
+
+
+def _block_date(block: HtmlElement, title: HtmlElement) -> tuple[str, dt.date, dt.datetime | None] | None:
+    """Return (date source, date, published) of a block: its <time>, else a date in its text."""
+    for time_el in block.iter("time"):
+        date, published = parse_timestamp(time_el.get("datetime") or element_text(time_el))
+        if date:
+            return "time_element", date, published
+    title_text = element_text(title)
+    text = element_text(block).replace(title_text, " ", 1)
+    found = find_dates(text)
+    if found:
+        return "visible", found[0].date, None
+    found = find_dates(title_text)
+    if found and found[-1].end == len(title_text):
+        return "visible", found[-1].date, None
+    return None
+
+
+def _is_item(block: HtmlElement, title: HtmlElement) -> bool:
+    """Return True when a block is a story: a linked headline, or a headline with a date."""
+    linked = _title_link(title, block) is not None
+    dated = _block_date(block, title) is not None
+    extra = len(element_text(block)) - len(element_text(title))
+    return (linked and (dated or extra >= _MIN_TEASER)) or (dated and extra >= _MIN_TEASER)
+
+
+def _signature(block: HtmlElement, title: HtmlElement) -> tuple[str, str, str]:
+    return block.tag, " ".join(sorted((block.get("class") or "").split())), title.tag
+
+
+def find_listing(root: HtmlElement, site_name: str | None = None) -> list[Block]:
+    """Return the story blocks of a listing page, or [] when the page is a single article."""
+    tree = copy.deepcopy(root)
+    prune_boilerplate(tree)
+    titles = [el for el in tree.iter() if isinstance(el.tag, str) and _is_title(el)]
+    if len(titles) < MIN_BLOCKS:
+        return []
+    counts: Counter[HtmlElement] = Counter()
+    for title in titles:
+        for anc in title.iterancestors():
+            counts[anc] += 1
+    # A block is the largest ancestor of a headline that holds no other headline.
+    blocks: dict[HtmlElement, HtmlElement] = {}
+    for title in titles:
+        block = title
+        parent = block.getparent()
+        while parent is not None and parent.tag not in ("body", "html") and counts[parent] == 1:
+            block = parent
+            parent = block.getparent()
+        blocks[title] = block
+    items = [(t, b) for t, b in blocks.items() if _is_item(b, t)]
+    shapes = Counter(_signature(b, t) for t, b in items)
+    items = [(t, b) for t, b in items if shapes[_signature(b, t)] >= 2]
+    if len(items) < MIN_BLOCKS:
+        return []
+
+    # One long text outside the blocks means an article page with a related-stories strip.
+    item_chars = sum(len(element_text(b)) for _, b in items)
+    # Sets hold the elements themselves: lxml reuses a node's proxy only while it is referenced,
+    # so id() of a transient proxy is not a stable key.
+    in_blocks = {el for _, b in items for el in b.iter()}
+    outside = sum(len(element_text(p)) for p in tree.iter("p") if p not in in_blocks)
+    if outside > item_chars and outside > 500:
+        logger.debug("page has %d chars outside %d blocks: treated as an article", outside, len(items))
+        return []
+
+    site = (site_name or "").casefold()
+    item_titles = {t for t, _ in items}
+    block_of = {el: (t, b) for t, b in items for el in b.iter()}
+    result: list[Block] = []
+    section: tuple[int, str] | None = None
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el in item_titles:
+            title, block = block_of[el]
+            name = section[1] if section and section[0] <= _level(title) else None
+            result.append(Block(block, title, name))
+            continue
+        if el in block_of:
+            continue
+        heading = el.tag in _HEADINGS or bool(_SECTION_CLASS.search((el.get("class") or "").lower()))
+        text = element_text(el) if heading else ""
+        if heading and text and text.casefold() != site and len(text) <= 80:
+            section = (_level(el) if el.tag in _HEADINGS else 0, text)
+    return result
+
+
+def dated_blocks(blocks: list[Block]) -> bool:
+    """Return True when most blocks carry a date of their own (a news listing, not sections)."""
+    dated = sum(1 for b in blocks if _block_date(b.element, b.title) is not None)
+    return dated * 2 >= len(blocks)
+
+
+def _strip_date_suffix(title: str) -> str:
+    """Return a headline without a date glued to its end (`TITLE 04.02.2026`)."""
+    found = find_dates(title)
+    if found and found[-1].end == len(title) and found[-1].start > 0:
+        return title[: found[-1].start].rstrip(" -–—|,")
+    return title
+
+
+def _dropped_link(href: str, title: str, at: Problem, has_base: bool) -> Problem:
+    """Return the warning for a story link that was dropped, saying why."""
+    short = title[:60]
+    if not has_base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href.strip()):
+        message = f'link of "{short}" is relative and the page has no base URL; it was dropped'
+        hint = "save the page with its <link rel=canonical> or <base href>"
+    else:
+        message = f'link of "{short}" is not an http(s) URL and was dropped'
+        hint = "only http and https links are kept"
+    return replace(at, message=message, hint=hint, severity=Severity.WARNING)
+
+
+def read_listing(blocks: list[Block], meta: PageMeta, name: str, shown: str) -> SourceResult:
+    """Return one item per story of a listing page; a story under two headings gets both sections."""
+    items: list[RawItem] = []
+    keys: dict[str, int] = {}
+    problems: list[Problem] = []
+    for block in blocks:
+        title = _strip_date_suffix(element_text(block.title))
+        line = block.title.sourceline or 1
+        link_el = _title_link(block.title, block.element)
+        href = link_el.get("href") if link_el is not None else None
+        link = safe_url(href, meta.base_url)
+        if href and not link:
+            problems.append(_dropped_link(href, title, Problem(shown, line, ""), meta.base_url is not None))
+        dated = _block_date(block.element, block.title)
+        body_el = copy.deepcopy(block.element)
+        headline = element_text(block.title)
+        for el in list(body_el.iter(*_HEADINGS, "time", "a")):
+            # The headline and the date are fields, not body text.
+            if el.getparent() is not None and (el.tag == "time" or element_text(el) == headline):
+                el.drop_tree()
+        body = clean_body(element_paragraphs(body_el), title)
+        key = link or clean_text(title).casefold()
+        section = (block.section,) if block.section else ()
+        if key in keys:
+            # The same story under a second heading: one item, both sections.
+            at = keys[key]
+            old = items[at]
+            items[at] = replace(old, sections=unique([*old.sections, *section]))
+            continue
+        keys[key] = len(items)
+        items.append(
+            RawItem(
+                origin=f"{name}:{line}",
+                title=title or None,
+                body=body,
+                date=dated[1] if dated else None,
+                date_source=dated[0] if dated else "",
+                published=dated[2] if dated else None,
+                language=pick_language(meta.language, " ".join([title, *body])),
+                source=meta.site_name,
+                source_url=link,
+                sections=unique([*section, *meta.sections]) if section else meta.sections,
+                tags=(),
+            )
+        )
+    # A story repeated under a second heading is one story, not a duplicate to count.
+    return SourceResult(shown, "html", items=tuple(items), problems=tuple(problems), raw_count=len(items))
