@@ -1,0 +1,206 @@
+"""Curate candidate articles: drop excluded ones, merge copies of a story, theme and rank.
+
+Input: candidate Articles from ingest (no theme yet), the Articles already in content/,
+and the Config. Output: a `CurateResult` — new articles to write, existing ones whose
+`also_reported_by` grew, counts and problems. Pure and deterministic: the result does not
+depend on the order of the candidates. `apply_editorial` is the build-time half.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+from generator.config import Config
+from generator.curate.editorial import excluded_by, override_theme, publishable
+from generator.curate.merge import find_matches
+from generator.curate.rank import rank_key, score_articles
+from generator.curate.summary import make_summary
+from generator.curate.text import canonical_url
+from generator.curate.themes import classify_article, make_tags
+from generator.models import Article, CurateResult, Problem, Severity
+
+__all__ = ["apply_editorial", "curate"]
+
+logger = logging.getLogger(__name__)
+
+
+def _input_key(article: Article) -> tuple[str, ...]:
+    """Return a total order on candidates that does not depend on how they arrived."""
+    return (
+        article.id,
+        article.date.isoformat(),
+        article.source,
+        article.source_url,
+        article.title,
+        article.origin,
+        article.body,
+    )
+
+
+def _richness_key(article: Article) -> tuple[int, bool, str, str, str]:
+    """Return the key whose minimum is the richest copy: longest body, has a URL, then id."""
+    return (-len(article.body), not article.source_url, article.id, article.source, article.origin)
+
+
+def _where(origin: str) -> tuple[str, int]:
+    """Return (path, line) from an origin such as `raw/x.txt:17`."""
+    path, sep, line = origin.rpartition(":")
+    if sep and line.isdigit():
+        return path, int(line)
+    return origin, 0
+
+
+def _report_entry(copy: Article, kept: Article) -> str:
+    """Return what `also_reported_by` records for a merged copy: its URL, else its source."""
+    if copy.source_url and canonical_url(copy.source_url) != canonical_url(kept.source_url or ""):
+        return copy.source_url
+    if copy.source and copy.source.casefold() != kept.source.casefold():
+        return copy.source
+    return ""
+
+
+def _entry_key(entry: str) -> str:
+    return canonical_url(entry) if entry.startswith(("http://", "https://")) else entry.casefold()
+
+
+def _add_reports(kept: Article, copies: Sequence[Article]) -> tuple[str, ...]:
+    """Return kept's `also_reported_by` with the copies' entries appended (sorted, unique)."""
+    known = {_entry_key(e) for e in kept.also_reported_by}
+    own = canonical_url(kept.source_url) if kept.source_url else None
+    fresh: dict[str, str] = {}
+    for copy in copies:
+        entry = _report_entry(copy, kept)
+        key = _entry_key(entry) if entry else ""
+        if entry and key not in known and key != own:
+            fresh.setdefault(key, entry)
+    # A person's existing list keeps its order; new entries follow, sorted.
+    return (*kept.also_reported_by, *sorted(fresh.values(), key=_entry_key))
+
+
+class _Groups:
+    """Union-find over candidate indexes; the smaller index is the root, for stable output."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _finish(article: Article, copies: Sequence[Article], config: Config) -> Article:
+    """Return a kept candidate with theme, reason, tags, summary and also_reported_by set."""
+    sections = tuple(dict.fromkeys(s for a in (article, *copies) for s in a.sections))
+    source_tags = tuple(dict.fromkeys(t for a in (article, *copies) for t in a.tags))
+    article = replace(article, also_reported_by=_add_reports(article, copies), tags=source_tags)
+    choice = classify_article(replace(article, sections=sections), config)
+    article = replace(
+        article,
+        theme=choice.theme,
+        theme_reason=choice.reason,
+        tags=make_tags(article, choice),
+        summary=make_summary(article.body, article.summary),
+    )
+    return override_theme(article, config)
+
+
+def curate(candidates: Sequence[Article], existing: Sequence[Article], config: Config) -> CurateResult:
+    """Return what to write for the candidates, given what content/ already holds."""
+    problems: list[Problem] = []
+    existing = sorted(existing, key=lambda a: a.id)
+    existing_index = {a.id: i for i, a in enumerate(existing)}
+    unchanged = 0
+    pending: list[Article] = []
+    # existing index → candidates that are copies of it (they may extend its also_reported_by)
+    updates: dict[int, list[Article]] = defaultdict(list)
+    for candidate in sorted(candidates, key=_input_key):
+        reason = excluded_by(candidate, config.curation)
+        if reason:
+            path, line = _where(candidate.origin)
+            short = candidate.title if len(candidate.title) <= 60 else candidate.title[:57] + "..."
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f'"{short}" excluded by {reason}',
+                    "edit curation in digest.yaml to publish it",
+                    Severity.WARNING,
+                )
+            )
+        elif candidate.id in existing_index:
+            # Already in content/ (same URL, or same source, date and title): the file, maybe
+            # edited, wins. Only another source's repeat is recorded in its also_reported_by.
+            updates[existing_index[candidate.id]].append(candidate)
+        else:
+            pending.append(candidate)
+
+    matches = find_matches([*pending, *existing], len(pending), config.curation.merge_window_days)
+    groups = _Groups(len(pending))
+    best_existing: dict[int, tuple[float, str, int]] = {}  # candidate → (-similarity, id, index)
+    for match in matches:
+        if match.right < len(pending):
+            groups.union(match.left, match.right)
+        else:
+            target = existing[match.right - len(pending)]
+            offer = (-match.similarity, target.id, match.right - len(pending))
+            if match.left not in best_existing or offer < best_existing[match.left]:
+                best_existing[match.left] = offer
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(pending)):
+        members[groups.find(index)].append(index)
+
+    new: list[Article] = []
+    duplicates = 0
+    for root in sorted(members):
+        group = [pending[i] for i in members[root]]
+        offers = [best_existing[i] for i in members[root] if i in best_existing]
+        if offers:
+            # A copy of a story already in content/: that file only gains also_reported_by.
+            updates[min(offers)[2]].extend(group)
+            continue
+        kept = min(group, key=_richness_key)
+        copies = [a for a in group if a is not kept]
+        duplicates += len(copies)
+        new.append(_finish(kept, copies, config))
+
+    updated: list[Article] = []
+    for index in sorted(updates):
+        target = existing[index]
+        grown = _add_reports(target, updates[index])
+        added = len(grown) - len(target.also_reported_by)
+        duplicates += added
+        # A copy whose URL or source the file already lists changes nothing: it is unchanged.
+        unchanged += len(updates[index]) - added
+        if added:
+            updated.append(replace(target, also_reported_by=grown))
+    new_sorted = sorted(score_articles(new, config), key=lambda a: (a.date, a.id))
+    logger.debug(
+        "curated %d candidates: %d new, %d updated, %d duplicates, %d unchanged",
+        len(candidates),
+        len(new_sorted),
+        len(updated),
+        duplicates,
+        unchanged,
+    )
+    return CurateResult(
+        new=tuple(new_sorted),
+        updated=tuple(updated),
+        duplicates=duplicates,
+        unchanged=unchanged,
+        problems=tuple(problems),
+    )
+
+
+def apply_editorial(articles: Sequence[Article], config: Config) -> tuple[Article, ...]:
+    """Return the publishable articles, scored, newest day first then by score then id."""
+    return tuple(sorted(score_articles(publishable(articles, config), config), key=rank_key))

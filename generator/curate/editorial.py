@@ -1,0 +1,80 @@
+"""Apply the site's editorial rules: drafts, hidden and pinned ids, exclusions, overrides.
+
+Input: Articles and the Config's `curation:` section. Output: the Articles to publish (or
+the reason one is excluded). Pure. Rules run at every ingest (exclusions drop candidates)
+and again at every build (on what content/ holds, so a rule added later still applies).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from generator.config import Config, Curation
+from generator.curate.text import plain_text, url_host
+from generator.models import Article
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=8)
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Return one regex for the excluded keywords (a trailing `-` makes a prefix)."""
+    alternatives = []
+    for keyword in keywords:
+        keyword = " ".join(keyword.casefold().split())
+        if not keyword or keyword == "-":
+            continue
+        if keyword.endswith("-"):
+            alternatives.append(re.escape(keyword[:-1]) + r"\w*")
+        else:
+            alternatives.append(re.escape(keyword))
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def excluded_by(article: Article, curation: Curation) -> str:
+    """Return why the curation rules exclude an article (`exclude_sources: tass.ru`), or ""."""
+    source = article.source.casefold()
+    host = url_host(article.source_url)
+    for entry in curation.exclude_sources:
+        name = entry.casefold().strip()
+        if name and (name in (source, host) or host.endswith("." + name)):
+            return f"curation.exclude_sources: {entry}"
+    pattern = _keyword_pattern(curation.exclude_keywords)
+    if pattern:
+        text = " ".join(f"{article.title}\n{article.summary}\n{plain_text(article.body)}".casefold().split())
+        match = pattern.search(text)
+        if match:
+            return f"curation.exclude_keywords: {match.group()}"
+    return ""
+
+
+def override_theme(article: Article, config: Config) -> Article:
+    """Return the article with `curation.themes` applied to its id, if listed."""
+    theme = dict(config.curation.themes).get(article.id)
+    if theme and theme != article.theme and theme in config.theme_slugs:
+        return replace(article, theme=theme, theme_reason=f"curation.themes override (was {article.theme or 'unset'})")
+    return article
+
+
+def publishable(articles: Sequence[Article], config: Config) -> list[Article]:
+    """Return the articles that may appear on the site, with pins and overrides applied."""
+    curation = config.curation
+    hidden, pinned = set(curation.hide), set(curation.pin)
+    out = []
+    for article in articles:
+        if article.draft or article.id in hidden:
+            continue
+        reason = excluded_by(article, curation)
+        if reason:
+            logger.debug("%s hidden by %s", article.src_path or article.id, reason)
+            continue
+        if article.id in pinned and not article.featured:
+            article = replace(article, featured=True)
+        out.append(override_theme(article, config))
+    return out

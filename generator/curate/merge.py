@@ -1,0 +1,169 @@
+"""Find copies of one story among new candidates and the articles already in content/.
+
+Input: candidate Articles, existing Articles and the merge window in days. Output: `Match`
+edges (pairs that are the same story) for the curation orchestrator to group. Pure.
+
+Two articles are one story when they share the canonical URL (or one lists the other's
+URL in `also_reported_by`), when both have the same normalised title and date, or — for
+bodies of at least `MIN_WORDS` words, dated within the window — when their 4-word shingle
+sets overlap: Jaccard ≥ 0.5, or containment (shared / smaller set) ≥ 0.7 with the smaller
+at least a quarter of the larger, so a copy with a new headline, an added attribution line
+or a dropped paragraph still matches. Candidate pairs come from an inverted index of the
+shingles that occur in more than one body (shingles in over 200 bodies are boilerplate and
+ignored); every candidate pair is then verified exactly, so the result is deterministic.
+Shingle ids come from blake2b word hashes, stable across runs. Linear in the total text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from generator.curate.text import canonical_url, fast_words, normalize_title, plain_text
+from generator.models import Article
+
+logger = logging.getLogger(__name__)
+
+SHINGLE = 4
+MIN_WORDS = 15
+JACCARD = 0.5
+CONTAINMENT = 0.7
+MIN_SIZE_RATIO = 0.25
+#: A shingle shared by more articles than this is boilerplate, not evidence.
+MAX_POSTING = 200
+#: Titles shorter than this ("News", "Weather") never match on the title alone.
+MIN_TITLE = 20
+
+
+_Adder = Callable[[int, int, float, str], None]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Two articles (indexes into candidates + existing) judged to be one story."""
+
+    left: int
+    right: int
+    similarity: float
+    reason: str  # "url", "title", "text"
+
+
+def _token_ids(token_lists: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Return a stable 64-bit id (blake2b) per distinct word, so sampling is the same in every run."""
+    vocabulary = set().union(*token_lists) if token_lists else set()
+    return {
+        token: int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+        for token in vocabulary
+    }
+
+
+def shingles(ids: Sequence[int]) -> set[int]:
+    """Return the hashed word 4-grams of a token-id sequence."""
+    # hash() of a tuple of ints is not salted per process, unlike hash() of a str.
+    return set(map(hash, zip(*(ids[i:] for i in range(SHINGLE)), strict=False)))
+
+
+def body_words(article: Article) -> list[str]:
+    """Return the words of an article's body, for comparison."""
+    return fast_words(plain_text(article.body))
+
+
+def find_matches(articles: Sequence[Article], first_existing: int, window_days: int) -> list[Match]:
+    """Return same-story pairs among articles; indexes ≥ first_existing are existing content.
+
+    Two existing articles are never compared with each other: only new candidates merge.
+    """
+    found: dict[tuple[int, int], Match] = {}
+
+    def add(a: int, b: int, similarity: float, reason: str) -> None:
+        if a == b or (a >= first_existing and b >= first_existing):
+            return
+        key = (min(a, b), max(a, b))
+        if key not in found or found[key].similarity < similarity:
+            found[key] = Match(key[0], key[1], similarity, reason)
+
+    _match_keys(articles, add)
+    _match_text(articles, first_existing, window_days, add)
+    return sorted(found.values(), key=lambda m: (m.left, m.right))
+
+
+def _match_keys(articles: Sequence[Article], add: _Adder) -> None:
+    """Pair articles sharing a canonical URL, or the same title on the same date."""
+    by_url: dict[str, list[int]] = defaultdict(list)
+    by_title: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for index, article in enumerate(articles):
+        urls = {canonical_url(article.source_url)} if article.source_url else set()
+        urls.update(canonical_url(u) for u in article.also_reported_by if u.startswith(("http://", "https://")))
+        for url in urls:
+            by_url[url].append(index)
+        title = normalize_title(article.title)
+        if len(title) >= MIN_TITLE:
+            by_title[(title, article.date)].append(index)
+    for group in by_url.values():
+        for a, b in combinations(group, 2):
+            add(a, b, 1.0, "url")
+    for group in by_title.values():
+        for a, b in combinations(group, 2):
+            # Two full bodies are judged by their text: a shared headline is not enough.
+            if len(body_words(articles[a])) < MIN_WORDS or len(body_words(articles[b])) < MIN_WORDS:
+                add(a, b, 1.0, "title")
+
+
+def _match_text(articles: Sequence[Article], first_existing: int, window_days: int, add: _Adder) -> None:
+    """Pair articles whose bodies are near-duplicates within the date window."""
+    window = dt.timedelta(days=window_days)
+    new_dates = [a.date for a in articles[:first_existing]]
+    if not new_dates:
+        return
+    # Existing articles far from every new one can never match: skip their bodies.
+    low, high = min(new_dates) - window, max(new_dates) + window
+    tokens: dict[int, list[str]] = {}
+    for index, article in enumerate(articles):
+        if index >= first_existing and not (low <= article.date <= high):
+            continue
+        words = body_words(article)
+        if len(words) >= MIN_WORDS:
+            tokens[index] = words
+    ids = _token_ids(list(tokens.values()))
+    sets = {index: shingles(list(map(ids.__getitem__, words))) for index, words in tokens.items()}
+    # Shingles seen in two or more bodies, found with set operations (no per-shingle loop).
+    seen: set[int] = set()
+    shared: set[int] = set()
+    for shingle_set in sets.values():
+        shared |= shingle_set & seen
+        seen |= shingle_set
+    del seen
+    postings: dict[int, list[int]] = defaultdict(list)
+    for index, shingle_set in sets.items():
+        for shingle in shingle_set & shared:
+            postings[shingle].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for docs in postings.values():
+        if len(docs) <= MAX_POSTING:
+            pairs.update(combinations(docs, 2))
+    for a, b in pairs:
+        if a >= first_existing and b >= first_existing:
+            continue
+        if abs(articles[a].date - articles[b].date) > window:
+            continue
+        similarity = _similarity(sets[a], sets[b])
+        if similarity:
+            add(a, b, similarity, "text")
+
+
+def _similarity(a: set[int], b: set[int]) -> float:
+    """Return the Jaccard or containment that makes a and b one story, or 0.0."""
+    shared = len(a & b)
+    small, large = sorted((len(a), len(b)))
+    jaccard = shared / (small + large - shared)
+    if jaccard >= JACCARD:
+        return jaccard
+    containment = shared / small
+    if containment >= CONTAINMENT and small >= MIN_SIZE_RATIO * large:
+        return containment
+    return 0.0

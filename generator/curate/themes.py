@@ -1,0 +1,284 @@
+"""Choose one theme per article from the configured taxonomy, and say why.
+
+Input: an article's title, body and source sections, and the Config's themes. Output: a
+`ThemeChoice` (slug, score, the reason an editor reads in `theme_reason`, matched terms for
+tags). Pure: the text is tokenized once; each distinct word is looked up once in tables
+built once per taxonomy.
+
+Scoring: per zone — title ×3, lede (first 60 words) ×2, rest of the body ×1 (up to word
+800) — each matched keyword adds weight × (1 + ln count), so repeats count sublinearly and
+a long body does not drown its headline. A source section listed under a theme's
+`sections` adds 4. The best total wins; ties go to the theme listed first; a best total
+below 2 (say, one body word and nothing else) gives the fallback theme.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from generator.config import Config, Theme
+from generator.curate.text import paragraphs, plain_text, words
+from generator.models import Article
+
+logger = logging.getLogger(__name__)
+
+TITLE_WEIGHT = 3.0
+LEDE_WEIGHT = 2.0
+BODY_WEIGHT = 1.0
+SECTION_WEIGHT = 4.0
+MIN_SCORE = 2.0
+LEDE_WORDS = 60
+BODY_WORDS = 800
+#: Terms shown per zone in `theme_reason`.
+REASON_TERMS = 4
+
+
+@dataclass(frozen=True)
+class ThemeChoice:
+    """The theme picked for one article, its score and the evidence behind it."""
+
+    theme: str
+    score: float
+    reason: str
+    #: matched words of the chosen theme, strongest first (used for tags).
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    theme: int  # index into the taxonomy
+    text: str  # as configured, e.g. "конституц-" or "central bank"
+
+
+class Classifier:
+    """A keyword classifier over one taxonomy; build it once, call `classify` per article."""
+
+    def __init__(self, themes: Sequence[Theme], fallback: str, min_score: float = MIN_SCORE) -> None:
+        # The fallback never competes: it is what "nothing matched" means.
+        self.themes = tuple(t for t in themes if t.slug != fallback)
+        self.fallback = fallback
+        self.min_score = min_score
+        self._exact: dict[str, list[_Keyword]] = {}
+        self._prefix: dict[str, list[_Keyword]] = {}
+        self._suffix: dict[str, list[_Keyword]] = {}
+        self._infix: dict[str, list[_Keyword]] = {}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], _Keyword]]] = {}
+        self._sections: dict[str, list[int]] = {}
+        self._cache: dict[str, tuple[_Keyword, ...]] = {}
+        for index, theme in enumerate(self.themes):
+            # Every language's stems apply to every article: language tags can be wrong
+            # (German pages tagged `en`) and Kazakh text quotes Russian words.
+            for _lang, stems in theme.keywords:
+                for stem in stems:
+                    self._add_keyword(_Keyword(index, stem))
+            for section in theme.sections:
+                self._sections.setdefault(_section_key(section), []).append(index)
+        self._min_prefix = min((len(p) for p in self._prefix), default=1)
+        self._suffix_lengths = sorted({len(p) for p in self._suffix}, reverse=True)
+        self._infix_lengths = sorted({len(p) for p in self._infix}, reverse=True)
+
+    def _add_keyword(self, keyword: _Keyword) -> None:
+        parts = tuple(keyword.text.split())
+        if not parts:
+            return
+        if len(parts) > 1:
+            # Phrases are found by their first word, which must match exactly.
+            self._phrases.setdefault(parts[0], []).append((parts[1:], keyword))
+        elif parts[0].startswith("-") and parts[0].endswith("-") and len(parts[0]) > 2:
+            self._infix.setdefault(parts[0][1:-1], []).append(keyword)
+        elif parts[0].startswith("-") and len(parts[0]) > 1:
+            self._suffix.setdefault(parts[0][1:], []).append(keyword)
+        elif parts[0].endswith("-") and len(parts[0]) > 1:
+            self._prefix.setdefault(parts[0][:-1], []).append(keyword)
+        else:
+            self._exact.setdefault(parts[0], []).append(keyword)
+
+    def _lookup(self, word: str) -> tuple[_Keyword, ...]:
+        """Return the keywords a word matches, at most one (the longest) per theme."""
+        hits = self._cache.get(word)
+        if hits is not None:
+            return hits
+        found: dict[int, _Keyword] = {}
+        for keyword in self._exact.get(word, ()):
+            found[keyword.theme] = keyword
+        for end in range(len(word), self._min_prefix - 1, -1):
+            for keyword in self._prefix.get(word[:end], ()):
+                found.setdefault(keyword.theme, keyword)
+        for length in self._suffix_lengths:
+            if length <= len(word):
+                for keyword in self._suffix.get(word[-length:], ()):
+                    found.setdefault(keyword.theme, keyword)
+        for length in self._infix_lengths:
+            for start in range(len(word) - length + 1):
+                for keyword in self._infix.get(word[start : start + length], ()):
+                    found.setdefault(keyword.theme, keyword)
+        hits = tuple(found[k] for k in sorted(found))
+        self._cache[word] = hits
+        return hits
+
+    def _match(self, tokens: Sequence[str]) -> list[tuple[_Keyword, str, int]]:
+        """Return (keyword, matched text, count) for the hits in a token sequence."""
+        out: list[tuple[_Keyword, str, int]] = []
+        # Count first, so each distinct word is looked up once however often it occurs.
+        bag = Counter(tokens)
+        phrases = self._phrases
+        if any(token in phrases for token in bag):
+            skip_until = 0
+            for i in [i for i, token in enumerate(tokens) if token in phrases]:
+                if i < skip_until:
+                    continue
+                for rest, keyword in phrases[tokens[i]]:
+                    if _phrase_matches(tokens, i + 1, rest):
+                        span = tokens[i : i + 1 + len(rest)]
+                        out.append((keyword, " ".join(span), 1))
+                        bag.subtract(span)  # a phrase's words do not count again alone
+                        skip_until = i + len(span)
+                        break
+        cache = self._cache
+        for token, count in bag.items():
+            if count <= 0:
+                continue
+            hits = cache.get(token)
+            if hits is None:
+                hits = self._lookup(token)
+            if hits:
+                out.extend((keyword, token, count) for keyword in hits)
+        return out
+
+    def classify(self, title: str, body: str, sections: Sequence[str] = ()) -> ThemeChoice:
+        """Return the theme for a title, Markdown body and source sections."""
+        # Words past BODY_WORDS never count: do not tokenize them (~12 characters per word is ample).
+        body_words = words(plain_text(body[: BODY_WORDS * 12]))
+        zones = (
+            ("title", TITLE_WEIGHT, words(title)),
+            ("lede", LEDE_WEIGHT, body_words[:LEDE_WORDS]),
+            ("body", BODY_WEIGHT, body_words[LEDE_WORDS:BODY_WORDS]),
+        )
+        scores = [0.0] * len(self.themes)
+        # theme index → zone → matched words in order of first appearance
+        evidence: list[dict[str, Counter[str]]] = [{} for _ in self.themes]
+        term_weight: list[dict[str, float]] = [{} for _ in self.themes]
+        for zone, weight, tokens in zones:
+            counts: Counter[tuple[int, str]] = Counter()
+            for keyword, matched, n in self._match(tokens):
+                counts[(keyword.theme, keyword.text)] += n
+                zone_evidence = evidence[keyword.theme].get(zone)
+                if zone_evidence is None:
+                    zone_evidence = evidence[keyword.theme][zone] = Counter()
+                zone_evidence[matched] += n
+                term_weight[keyword.theme][matched] = term_weight[keyword.theme].get(matched, 0.0) + weight * n
+            for (theme, _text), count in counts.items():
+                # Sublinear in repeats: the tenth "consulate" says less than the first.
+                scores[theme] += weight * (1.0 + math.log(count))
+        hinted: list[list[str]] = [[] for _ in self.themes]
+        for section in sections:
+            for index in self._sections.get(_section_key(section), ()):
+                if section not in hinted[index]:
+                    scores[index] += SECTION_WEIGHT
+                    hinted[index].append(section)
+        best = max(range(len(self.themes)), key=lambda i: (scores[i], -i), default=None)
+        if best is None or scores[best] < self.min_score:
+            top = f" (best: {self.themes[best].slug} {scores[best]:.1f})" if best is not None and scores[best] else ""
+            return ThemeChoice(self.fallback, 0.0, f"no theme reached {self.min_score:g}{top}")
+        return ThemeChoice(
+            theme=self.themes[best].slug,
+            score=round(scores[best], 2),
+            reason=_reason(evidence[best], hinted[best]),
+            terms=tuple(t for t, _ in sorted(term_weight[best].items(), key=lambda kv: (-kv[1], kv[0]))),
+        )
+
+
+def _phrase_matches(tokens: Sequence[str], start: int, rest: tuple[str, ...]) -> bool:
+    if start + len(rest) > len(tokens):
+        return False
+    for offset, part in enumerate(rest):
+        token = tokens[start + offset]
+        if part.endswith("-") and len(part) > 1:
+            if not token.startswith(part[:-1]):
+                return False
+        elif token != part:
+            return False
+    return True
+
+
+def _section_key(section: str) -> str:
+    return " ".join(section.casefold().split())
+
+
+def _reason(evidence: dict[str, Counter[str]], sections: Sequence[str]) -> str:
+    """Return `title: a, b; body: c; section: Politics` from the winning theme's evidence."""
+    parts = []
+    title = evidence.get("title", Counter())
+    body: Counter[str] = Counter()
+    # The lede and the rest of the body read as one zone to an editor.
+    for zone in ("lede", "body"):
+        for term, count in evidence.get(zone, Counter()).items():
+            body[term] += count
+    if title:
+        parts.append("title: " + ", ".join(list(title)[:REASON_TERMS]))
+    if body:
+        top = sorted(body.items(), key=lambda kv: -kv[1])[:REASON_TERMS]
+        parts.append("body: " + ", ".join(term for term, _ in top))
+    if sections:
+        parts.append("section: " + ", ".join(sections))
+    return "; ".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _classifier(themes: tuple[Theme, ...], fallback: str, min_score: float) -> Classifier:
+    return Classifier(themes, fallback, min_score)
+
+
+def classifier_for(config: Config) -> Classifier:
+    """Return the (cached) classifier for a config's taxonomy."""
+    return _classifier(config.themes, config.fallback_theme, MIN_SCORE)
+
+
+def classify_article(article: Article, config: Config) -> ThemeChoice:
+    """Return the theme choice for one article under a config's taxonomy."""
+    return classifier_for(config).classify(article.title, article.body, article.sections)
+
+
+MAX_TAGS = 5
+# Capitalised mid-sentence words that are titles of offices, not names worth a tag.
+_NOT_NAMES_TEXT = """
+republic ministry minister president department government committee council agency
+national international state city region district head deputy chairman office news press
+service center centre university day year республики республика министерство министр
+президент правительство комитет
+"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+_NAME_RE = re.compile(r"(?<=[\w,;:»”\"]\s)([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜ][a-zа-яёәғқңөұүһіäöüß]{3,})\b")
+
+
+def make_tags(article: Article, choice: ThemeChoice, limit: int = MAX_TAGS) -> tuple[str, ...]:
+    """Return a few lowercase tags: the source's own, the theme's terms, then names in the title."""
+    tags: list[str] = []
+
+    def add(tag: str) -> None:
+        tag = " ".join(tag.casefold().split()).strip(" #")
+        if tag and tag not in tags:
+            tags.append(tag)
+
+    for tag in article.tags:
+        add(tag)
+    for term in choice.terms[:2]:
+        add(term)
+    title_words = set(words(article.title))
+    names: Counter[str] = Counter()
+    for para in paragraphs(article.body)[:20]:
+        for match in _NAME_RE.finditer(para):
+            name = match.group(1).casefold()
+            if name in title_words and name not in _NOT_NAMES:
+                names[name] += 1
+    for name, count in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[:2]:
+        if count >= 2:
+            add(name)
+    # Tags the source gave are all kept; ours only fill up to the limit.
+    return tuple(tags[: max(limit, len(article.tags))])

@@ -1,0 +1,217 @@
+"""Cross-source merging: syndicated copies and repeats merge, look-alikes stay apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from generator.config import Config
+from generator.curate import curate
+from generator.models import Article
+
+DAY = dt.date(2025, 12, 18)
+
+FLIGHT_GEORGIA = [
+    "Kazakhstan's Ministry of Transport is continuing efforts to expand the geography of flights and "
+    "increase the number of international services.",
+    "From December 20, the Georgian low-cost carrier will operate a new direct flight between Almaty and "
+    "Tbilisi twice a week on Wednesdays and Saturdays, using an Airbus A320 with 180 seats.",
+    "The flight time will be about three hours and forty minutes. Tickets are already on sale on the "
+    "airline's website, with one-way fares starting at 35,000 tenge including hand luggage.",
+    "The ministry expects passenger traffic between the two countries to grow by a quarter next year, "
+    "driven by tourism and business travel, and plans talks on a second route from Astana to Batumi.",
+]
+FLIGHT_UZBEKISTAN = [
+    "Kazakhstan's Ministry of Transport is continuing efforts to expand the geography of flights and "
+    "increase the number of international services.",
+    "A national carrier will launch daily flights from Shymkent to Samarkand from January 15, the first "
+    "regular air link between the two cities since the route was suspended in 2019.",
+    "Flights will be operated by Embraer 190 aircraft. The schedule was agreed with Uzbek aviation "
+    "authorities after consultations in Tashkent last month, and fares will be announced next week.",
+    "Officials say the route is aimed mainly at pilgrims and students, as well as traders from southern "
+    "regions who currently travel to Samarkand by bus through the Zhibek Zholy checkpoint.",
+]
+
+
+def cand(
+    id: str,
+    title: str,
+    paragraphs: list[str],
+    *,
+    source: str = "kazinform",
+    url: str = "",
+    date: dt.date = DAY,
+    **kw: object,
+) -> Article:
+    """Return a candidate article as ingest makes it."""
+    return Article(
+        id=id,
+        title=title,
+        date=date,
+        theme="",
+        body="\n\n".join(paragraphs),
+        source=source,
+        source_url=url,
+        origin=f"{source}.txt:1",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+ORIGINAL = cand(
+    "orig",
+    "New direct flight launched between Kazakhstan and Georgia",
+    FLIGHT_GEORGIA,
+    url="https://kazinform.kz/news/flight-georgia",
+)
+
+
+def test_syndicated_copy_with_new_headline_attribution_and_dropped_paragraph_merges(site_config: Config) -> None:
+    copy_body = [
+        FLIGHT_GEORGIA[0].removesuffix(".") + ", Qazinform News Agency reports.",
+        FLIGHT_GEORGIA[1],
+        FLIGHT_GEORGIA[2],
+        "Source: Qazinform",
+    ]
+    copy = cand(
+        "copy",
+        "Almaty–Tbilisi air link opens",
+        copy_body,
+        source="astana-times",
+        url="https://astanatimes.com/2025/12/air-link/",
+    )
+    result = curate([copy, ORIGINAL], [], site_config)
+    assert result.duplicates == 1
+    (kept,) = result.new
+    assert kept.id == "orig"  # the richest copy: longest body
+    assert kept.also_reported_by == ("https://astanatimes.com/2025/12/air-link/",)
+    assert kept.theme == "economy"
+
+
+def test_exact_repeat_with_the_same_url_merges(site_config: Config) -> None:
+    repeat = replace(ORIGINAL, source="archive-jsonl", origin="archive.jsonl:7")
+    result = curate([ORIGINAL, repeat], [], site_config)
+    assert result.duplicates == 1
+    (kept,) = result.new
+    # Same URL: the other source is recorded by name, never the kept article's own URL.
+    assert {kept.source, *kept.also_reported_by} == {"kazinform", "archive-jsonl"}
+    assert len(kept.also_reported_by) == 1
+
+
+def test_lookalike_headlines_with_different_bodies_stay_apart(site_config: Config) -> None:
+    other = cand(
+        "uzb",
+        "New direct flight launched between Kazakhstan and Uzbekistan",
+        FLIGHT_UZBEKISTAN,
+        url="https://kazinform.kz/news/flight-uzbekistan",
+    )
+    result = curate([ORIGINAL, other], [], site_config)
+    assert result.duplicates == 0
+    assert sorted(a.id for a in result.new) == ["orig", "uzb"]
+    assert all(a.also_reported_by == () for a in result.new)
+
+
+def test_copies_outside_the_merge_window_stay_apart(site_config: Config) -> None:
+    late = cand("late", "Flight news", FLIGHT_GEORGIA, source="other", date=DAY + dt.timedelta(days=10))
+    assert curate([ORIGINAL, late], [], site_config).duplicates == 0
+    near = replace(late, date=DAY + dt.timedelta(days=3))
+    assert curate([ORIGINAL, near], [], site_config).duplicates == 1
+
+
+def test_title_only_items_merge_only_on_identical_title_and_date(site_config: Config) -> None:
+    a = cand("t1", "Reading Makatayev in the Army: a poetry challenge", [], source="gov")
+    b = cand("t2", "READING MAKATAYEV IN THE ARMY – a poetry challenge!", [], source="mod")
+    c = cand("t3", "Reading Makatayev in the Navy: a poetry challenge", [], source="mod")
+    d = replace(b, id="t4", date=DAY + dt.timedelta(days=1))
+    result = curate([a, b, c, d], [], site_config)
+    assert result.duplicates == 1
+    assert sorted(x.id for x in result.new) == ["t1", "t3", "t4"]
+    assert next(x for x in result.new if x.id == "t1").also_reported_by == ("mod",)
+
+
+def test_copy_of_an_existing_story_updates_only_also_reported_by(site_config: Config) -> None:
+    # A person edited the stored article: title, theme and featured must survive.
+    stored = replace(
+        ORIGINAL,
+        title="Edited by hand",
+        theme="society",
+        featured=True,
+        summary="My summary.",
+        also_reported_by=("https://example.org/first",),
+        src_path="2025/12/18/society/new-direct-flight.md",
+        slug="new-direct-flight",
+    )
+    copy = cand("copy", "Georgia flights", FLIGHT_GEORGIA[:3], source="trend", url="https://trend.az/flight")
+    result = curate([copy], [stored], site_config)
+    assert result.new == ()
+    (updated,) = result.updated
+    assert updated == replace(stored, also_reported_by=("https://example.org/first", "https://trend.az/flight"))
+    assert result.duplicates == 1
+
+    # Once recorded, the same copy again changes nothing.
+    again = curate([copy], [updated], site_config)
+    assert (again.new, again.updated, again.duplicates, again.unchanged) == ((), (), 0, 1)
+
+
+def test_reingesting_the_same_input_is_idempotent(site_config: Config) -> None:
+    copy = cand("copy", "Almaty–Tbilisi air link opens", FLIGHT_GEORGIA[:3], source="trend", url="https://trend.az/x")
+    other = cand("uzb", "Uzbekistan flights", FLIGHT_UZBEKISTAN)
+    candidates = [ORIGINAL, copy, other]
+    first = curate(candidates, [], site_config)
+    assert len(first.new) == 2
+    stored = [replace(a, src_path=f"{a.date:%Y/%m/%d}/{a.theme}/{a.id}.md") for a in first.new]
+    second = curate(candidates, stored, site_config)
+    assert second.new == ()
+    assert second.updated == ()
+    assert second.duplicates == 0
+    assert second.unchanged == len(candidates)
+
+
+def test_result_does_not_depend_on_candidate_order(site_config: Config) -> None:
+    copy = cand("copy", "Almaty–Tbilisi air link opens", FLIGHT_GEORGIA[:3], source="trend", url="https://trend.az/x")
+    twin = cand("twin", "Air link to Tbilisi", FLIGHT_GEORGIA, source="zakon", url="https://zakon.kz/y")
+    other = cand("uzb", "Uzbekistan flights", FLIGHT_UZBEKISTAN)
+    title_only = cand("t1", "Poetry challenge launched in the Armed Forces", [])
+    candidates = [ORIGINAL, copy, twin, other, title_only, replace(title_only, id="t2", source="mod")]
+    expected = curate(candidates, [], site_config)
+    # ORIGINAL and twin have equally long bodies: the tie goes to the URL, then the smaller id.
+    kept = next(a for a in expected.new if a.also_reported_by and a.id in {"orig", "twin"})
+    assert kept.id == "orig"
+    assert kept.also_reported_by == ("https://trend.az/x", "https://zakon.kz/y")
+    rng = random.Random(4)
+    for _ in range(5):
+        shuffled = candidates[:]
+        rng.shuffle(shuffled)
+        assert curate(shuffled, [], site_config) == expected
+
+
+def test_seed_article_absorbs_a_feed_copy_and_a_jsonl_repeat(shared_dir: Path, site_config: Config) -> None:
+    raw = (shared_dir / "fixtures" / "raw" / "000_1a08782589c742eb.txt").read_text(encoding="utf-8").splitlines()
+    url = "https://www.gov.kz/memleket/entities/mti/press/news/details/1155035?lang=kk"
+    body = raw[9].split("Source :")[0]  # line 10: the body of the Pakistan business forum story
+    seed = cand("seed", raw[8][:-11], [body], source="enbekshi", url=url, date=dt.date(2026, 2, 4))
+    # The feed republishes the first half under its own headline, with a dateline and credit.
+    sentences = body.replace(".", ". ").split(". ")
+    feed_body = "ASTANA. KAZINFORM – " + ". ".join(sentences[: len(sentences) // 2]) + ". Kazinform reports."
+    feed = cand(
+        "feed",
+        "Kazakhstan, Pakistan sign 32 deals",
+        [feed_body],
+        source="inform.kz",
+        url="https://www.inform.kz/en/32-deals",
+        date=dt.date(2026, 2, 5),
+    )
+    repeat = replace(
+        seed, id="seed", source="archive", origin="archive.jsonl:1", body="Thirty-two commercial documents were signed."
+    )
+    stored = replace(seed, theme="economy", src_path="2026/02/04/economy/thirty-two.md")
+    result = curate([feed, repeat], [stored], site_config)
+    # The repeat has the stored id (same URL): it adds only its source's name; the feed copy its URL.
+    assert result.new == ()
+    assert (result.duplicates, result.unchanged) == (2, 0)
+    (updated,) = result.updated
+    assert updated == replace(stored, also_reported_by=("archive", "https://www.inform.kz/en/32-deals"))
+    # The same input again changes nothing.
+    again = curate([feed, repeat, seed], [updated], site_config)
+    assert (again.new, again.updated, again.duplicates, again.unchanged) == ((), (), 0, 3)
