@@ -43,6 +43,10 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     root.handlers[:] = [handler]
     root.propagate = False
     root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO)
+    # Third-party extractors log their own heuristics as warnings ("discarding data: None");
+    # our readers already report every real problem with its path and line.
+    for noisy in ("trafilatura", "htmldate", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
 
 
 def config_option(func: F) -> F:
@@ -279,6 +283,120 @@ def check(
         ),
     )
     _finish(ctx, report, result)
+
+
+@cli.command()
+@config_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback keeps the preview private)."
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Content directory to read (default: paths.content).",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to build the preview into (default: paths.site).",
+)
+@click.option("--no-ingest", is_flag=True, help="Do not ingest raw/ first, nor when raw files change.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    config_path: Path | None,
+    host: str,
+    port: int,
+    content_dir: Path | None,
+    output_dir: Path | None,
+    no_ingest: bool,
+) -> None:
+    """Build the site, serve it locally and rebuild it as you edit; open pages reload themselves."""
+    import time
+
+    from generator.serve import PreviewServer
+
+    config = _load(ctx, config_path)
+    server = PreviewServer(
+        config,
+        content_dir=content_dir,
+        output_dir=output_dir,
+        host=host,
+        port=port,
+        ingest=not no_ingest and content_dir is None,
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc} (try another --port)", err=True)
+        ctx.exit(EXIT_FAILURE)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+        return
+    click.echo(f"serving {server.url} (Ctrl-C to stop)", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("\nstopping…", err=True)
+    finally:
+        server.stop()
+
+
+@cli.command()
+@config_option
+@click.option("--only", "only", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
+@click.pass_context
+def fetch(ctx: click.Context, config_path: Path | None, only: tuple[str, ...]) -> None:
+    """Download the sources listed in digest.yaml into raw/<name>/<date>.<ext>.
+
+    Unchanged sources (HTTP 304 or the same bytes) write nothing. A failing source is
+    reported by name and makes the exit status 1; the others are still fetched.
+    """
+    from generator.fetch import fetch_sources
+
+    config = _load(ctx, config_path)
+    known = [s.name for s in config.sources]
+    for name in only:
+        if name not in known:
+            raise click.BadParameter(
+                f"no source named {name!r} in the config (known: {', '.join(known) or 'none'})", param_hint="--only"
+            )
+    if not config.sources:
+        click.echo("no sources to fetch: add a sources: list to digest.yaml", err=True)
+        return
+    report = RunReport()
+    result = _guard(ctx, lambda: fetch_sources(config, report=report, only=only))
+    _finish(ctx, report, result.summary)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--templates", "with_templates", is_flag=True, help="Also copy the default templates in, to customise them."
+)
+@click.option(
+    "--force", is_flag=True, help="Add the files to a non-empty directory (existing files are never overwritten)."
+)
+@click.pass_context
+def init(ctx: click.Context, directory: Path, with_templates: bool, force: bool) -> None:
+    """Create a new digest site in DIRECTORY that builds at once."""
+    from generator.scaffold import init_site
+
+    result = _guard(ctx, lambda: init_site(directory, templates=with_templates, force=force))
+    for rel in result.kept:
+        click.echo(f"kept existing {rel}", err=True)
+    click.echo(result.summary, err=True)
+    click.echo(f"next: cd {directory} && digest build && digest serve", err=True)
 
 
 def main() -> None:

@@ -311,9 +311,9 @@ def parse_config(data: Any, lines: dict[tuple[str, ...], int], path: str, root: 
     kwargs: dict[str, Any] = {}
     for key in ("title", "description", "language", "timezone", "domain"):
         if key in data:
-            value = _str(c, (key,), data[key])
-            if value is not None:
-                kwargs[key] = value
+            text = _str(c, (key,), data[key])
+            if text is not None:
+                kwargs[key] = text
     for key in ("per_page", "front_page_days", "front_page_per_theme"):
         if key in data:
             number = _int(c, (key,), data[key])
