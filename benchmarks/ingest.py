@@ -1,0 +1,178 @@
+"""Time the page-dump parser (and optionally the whole ingest) on N synthetic articles.
+
+Usage: python benchmarks/ingest.py [--n 10000] [--per-page 20] [--seed 1] [--full] [--keep DIR]
+
+Generates N articles as page text dumps in four mixed layouts (dated headlines with glued
+`Source :` markers; title/date/body repeated under two section headings; a header
+timestamp and date lines before titles; a ticker and page date above blank-separated
+paragraphs), times `read_text_dump` over every page, and with `--full` times
+`ingest_paths` into a temporary content directory. Prints one line per measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from generator.sources.text import read_text_dump
+
+logger = logging.getLogger("benchmarks.ingest")
+
+
+def _vocabulary(text: str) -> list[str]:
+    return text.split()
+
+
+WORDS = _vocabulary(
+    "ministry forum trade agreement region investment school water border festival digital energy "
+    "parliament minister visit delegation project budget export grain railway museum court police "
+    "akimat council cooperation development infrastructure program citizens students"
+)
+RU_WORDS = _vocabulary("министерство форум торговля соглашение регион школа вода граница фестиваль проект бюджет")
+TICKER = "\n".join(f"  • {c}/USD = 0.0{i}144 0%" for i, c in enumerate(("KGS", "KZT", "TJS", "UZS", "TMT")))
+
+
+def _sentence(rng: random.Random, n: int, words: list[str] = WORDS) -> str:
+    return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+
+
+def _title(rng: random.Random, i: int) -> str:
+    return f"{_sentence(rng, rng.randint(5, 12))[:-1].title()} {i}"
+
+
+def _paragraphs(rng: random.Random, i: int) -> list[str]:
+    words = RU_WORDS if i % 13 == 0 else WORDS
+    return [
+        " ".join(_sentence(rng, rng.randint(12, 30), words) for _ in range(rng.randint(2, 5)))
+        for _ in range(rng.randint(1, 6))
+    ]
+
+
+def _page_suffix(rng: random.Random, ids: range, day: dt.date) -> str:
+    """Headline with ` DD.MM.YYYY`, one body line, `Source : URL` glued or alone."""
+    out = ["Example News", "", "News", ""]
+    for i in ids:
+        out.append(f"{_title(rng, i)} {day:%d.%m.%Y}")
+        body = " ".join(_paragraphs(rng, i))
+        url = f"https://example.org/news/{i}"
+        out.append(f"{body}Source : {url}" if i % 3 else body)
+        if i % 3 == 0:
+            out.append(f"Source : {url}")
+    return "\n".join(out) + "\n"
+
+
+def _page_sections(rng: random.Random, ids: range, day: dt.date) -> str:
+    """Title / date / body, the whole list repeated under a second section heading."""
+    block = []
+    for i in ids:
+        block += [_title(rng, i), f"{day:%d.%m.%Y}", " ".join(_paragraphs(rng, i))]
+    return "\n".join(["News", "More", *block, "Society", "More", *block]) + "\n"
+
+
+def _page_before(rng: random.Random, ids: range, day: dt.date) -> str:
+    """Header timestamp, then date line / title / paragraphs; the lead story has no date line."""
+    out = [f" date {day:%Y-%m-%d} {day:%d.%m.%Y}, 19:20 {rng.randint(100, 99999)}"]
+    for n, i in enumerate(ids):
+        if n:
+            out.append(f"{day - dt.timedelta(days=n // 3):%d.%m.%Y}")
+        out += [_title(rng, i), *_paragraphs(rng, i)]
+    return "\n".join(out) + "\n"
+
+
+def _page_header(rng: random.Random, ids: range, day: dt.date) -> str:
+    """Currency ticker, page date, then headline / blank / paragraph / blank ..."""
+    out = [TICKER, f"{day.day} {day:%B %Y}", ""]
+    for i in ids:
+        out += [_title(rng, i), ""]
+        paras = _paragraphs(rng, i)
+        paras[-1] += "[/vc_column_text][/vc_column][/vc_row]"
+        for para in paras:
+            out += [para, ""]
+    return "\n".join(out) + "\n"
+
+
+LAYOUTS: tuple[Callable[[random.Random, range, dt.date], str], ...] = (
+    _page_suffix,
+    _page_sections,
+    _page_before,
+    _page_header,
+)
+
+
+def make_pages(n: int, per_page: int, seed: int) -> list[tuple[str, str, int]]:
+    """Return (file name, page text, article count) for n articles in mixed layouts."""
+    rng = random.Random(seed)
+    pages = []
+    start = dt.date(2026, 2, 4)
+    for p, first in enumerate(range(0, n, per_page)):
+        ids = range(first, min(n, first + per_page))
+        layout = LAYOUTS[p % len(LAYOUTS)]
+        day = start - dt.timedelta(days=p)
+        pages.append((f"page-{p:05d}.txt", layout(rng, ids, day), len(ids)))
+    return pages
+
+
+def time_parser(pages: list[tuple[str, str, int]]) -> tuple[float, int, int]:
+    """Return (seconds, items found, items expected) for read_text_dump over every page."""
+    started = time.process_time()
+    found = 0
+    for name, text, _ in pages:
+        found += len(read_text_dump(text, name, f"raw/{name}").items)
+    return time.process_time() - started, found, sum(count for *_, count in pages)
+
+
+def time_full(pages: list[tuple[str, str, int]], keep: Path | None) -> str:
+    """Return the summary of a full ingest of the pages into a temporary content directory."""
+    from generator.config import load_config
+    from generator.ingest import ingest_paths
+    from generator.log import RunReport
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = keep or Path(tmp)
+        raw = root / "raw"
+        raw.mkdir(parents=True, exist_ok=True)
+        for name, text, _ in pages:
+            (raw / name).write_text(text, encoding="utf-8")
+        config = load_config(None, cwd=root)
+        result = ingest_paths([raw], config, content_dir=root / "content", report=RunReport())
+        return result.summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="number of articles")
+    parser.add_argument("--per-page", type=int, default=20, help="articles per page dump")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--full", action="store_true", help="also time ingest_paths end to end")
+    parser.add_argument("--keep", type=Path, help="write raw/ and content/ here instead of a temp dir")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+
+    pages = make_pages(args.n, args.per_page, args.seed)
+    chars = sum(len(text) for _, text, _ in pages)
+    wall = time.perf_counter()
+    seconds, found, expected = time_parser(pages)
+    wall = time.perf_counter() - wall
+    print(
+        f"read_text_dump: {expected} articles in {len(pages)} pages ({chars / 1e6:.1f} MB) "
+        f"→ {found} items in {seconds:.2f} s CPU, {wall:.2f} s wall ({expected / seconds:,.0f} articles/s)"
+    )
+    if args.full:
+        started = time.perf_counter()
+        summary = time_full(pages, args.keep)
+        print(f"ingest_paths: {summary} (wall {time.perf_counter() - started:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
