@@ -165,6 +165,8 @@ class Page:
     prev: Link | None = None
     next: Link | None = None
     up: Link | None = None  # the listing this page belongs to (breadcrumb)
+    source: Link | None = None  # article pages: the source's listing
+    language: Link | None = None  # article pages: the language's listing
     page_no: int = 1
     page_count: int = 1
     feed_url: str = ""

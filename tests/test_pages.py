@@ -1,0 +1,94 @@
+"""Unit tests of the page layout: which pages exist, their URLs and what they list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.config import Config
+from generator.models import Article
+from generator.pages import layout_site, term_slug
+
+
+def art(n: int, day: int, theme: str = "economy", **kw: object) -> Article:
+    """Return a small article dated 2026-02-<day>."""
+    fields: dict[str, object] = {"tags": ("trade",), "source": "gov.kz", "slug": f"a{n}"}
+    fields.update(kw)
+    return Article(id=f"id{n}", title=f"Title {n}", date=dt.date(2026, 2, day), theme=theme, **fields)  # type: ignore[arg-type]
+
+
+def by_url(articles: list[Article], config: Config) -> dict[str, object]:
+    return {p.url: p for p in layout_site(articles, config)}
+
+
+def test_every_kind_has_its_url(site_config: Config) -> None:
+    pages = by_url([art(1, 4), art(2, 3, "culture", language="ru", tags=("Музыка",))], site_config)
+    for url in (
+        "",
+        "2026/02/04/",
+        "2026/02/04/economy/a1/",
+        "themes/",
+        "themes/economy/",
+        "archive/",
+        "tags/",
+        "tags/trade/",
+        "tags/muzyka/",
+        "sources/",
+        "sources/gov-kz/",
+        "languages/",
+        "languages/ru/",
+        "languages/en/",
+        "search/",
+        "404.html",
+    ):
+        assert url in pages, url
+    assert "themes/politics/" not in pages  # an empty theme has no page, only a line in the index
+
+
+def test_theme_pagination(site_config: Config) -> None:
+    articles = [art(i, 1 + i % 20) for i in range(45)]
+    pages = by_url(sorted(articles, key=lambda a: a.date, reverse=True), site_config)
+    assert {"themes/economy/", "themes/economy/page/2/", "themes/economy/page/3/"} <= set(pages)
+    last = pages["themes/economy/page/3/"]
+    assert last.page_no == 3 and last.page_count == 3 and len(last.articles) == 5  # type: ignore[attr-defined]
+    assert last.prev.url == "themes/economy/page/2/" and last.next is None  # type: ignore[attr-defined]
+
+
+def test_front_page_caps_each_theme_and_links_to_the_rest(site_config: Config) -> None:
+    articles = [art(i, 4) for i in range(8)] + [art(100, 4, featured=True, theme="culture")]
+    front = by_url(articles, site_config)[""]
+    day = front.sections[0]  # type: ignore[attr-defined]
+    economy = next(s for s in day.sections if s.key == "economy")
+    assert len(economy.articles) == site_config.front_page_per_theme and economy.total == 8
+    assert economy.more_url == "2026/02/04/#theme-economy"
+    assert [a.id for a in front.articles] == ["id100"]  # type: ignore[attr-defined]
+
+
+def test_front_page_paginates_by_days(site_config: Config) -> None:
+    pages = by_url([art(i, 10 - i) for i in range(7)], site_config)
+    assert len(pages[""].sections) == site_config.front_page_days  # type: ignore[attr-defined]
+    assert "page/2/" in pages and "page/3/" in pages
+
+
+def test_article_neighbours_and_related(site_config: Config) -> None:
+    articles = [art(1, 4), art(2, 4), art(3, 4, "culture"), art(4, 3)]
+    page = by_url(articles, site_config)["2026/02/04/economy/a2/"]
+    assert page.next.url == "2026/02/04/economy/a1/"  # type: ignore[attr-defined]
+    assert page.prev.url == "2026/02/04/culture/a3/"  # type: ignore[attr-defined]
+    assert [link.url for link in page.related] == ["2026/02/04/economy/a1/"]  # type: ignore[attr-defined]
+
+
+def test_day_pages_link_older_and_newer(site_config: Config) -> None:
+    pages = by_url([art(1, 5), art(2, 4), art(3, 2)], site_config)
+    day = pages["2026/02/04/"]
+    assert day.prev.url == "2026/02/02/" and day.next.url == "2026/02/05/"  # type: ignore[attr-defined]
+
+
+def test_term_slugs_are_ascii() -> None:
+    assert term_slug("Образование") == "obrazovanie"
+    assert term_slug("gov.kz") == "gov-kz"
+    assert term_slug("!!!").startswith("t") and term_slug("!!!").isascii()
+
+
+def test_layout_is_deterministic(site_config: Config) -> None:
+    articles = [art(i, 1 + i % 5, ("economy", "culture")[i % 2]) for i in range(30)]
+    assert layout_site(articles, site_config) == layout_site(list(articles), site_config)

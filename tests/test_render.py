@@ -1,0 +1,103 @@
+"""Unit tests of rendering: sanitized Markdown, relative URLs, charts and template errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildError
+from generator.models import Link, Page
+from generator.render import (
+    Renderer,
+    SiteInfo,
+    bar_chart_svg,
+    heatmap_periods,
+    heatmap_svg,
+    make_url,
+    markdown_to_html,
+    relative_prefix,
+    template_dirs,
+)
+
+SITE = SiteInfo("Digest", "News.", "en", "https://example.github.io/digest/")
+
+
+@pytest.mark.parametrize(
+    ("body", "forbidden"),
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("[x](javascript:alert(1))", "javascript:"),
+        ('<a href="https://a.b" onclick="x()">a</a>', "onclick"),
+        ("<style>p{}</style>", "<style"),
+        ('<img src="https://t.example/p.gif">', "<img"),
+        ('<iframe src="https://evil.example"></iframe>', "iframe"),
+        ("[m](data:text/html;base64,AAAA)", "data:"),
+    ],
+)
+def test_markdown_output_is_sanitized(body: str, forbidden: str) -> None:
+    assert forbidden not in markdown_to_html(body)
+
+
+def test_links_keep_http_and_get_rel() -> None:
+    html = markdown_to_html("[site](https://example.org/x) and [rel](notes/)")
+    assert '<a href="https://example.org/x" rel="noopener nofollow">site</a>' in html
+    assert 'href="notes/"' in html
+
+
+def test_body_headings_start_below_the_title() -> None:
+    assert markdown_to_html("# A\n\n## B").startswith("<h2>A</h2>\n<h3>B</h3>")
+    assert markdown_to_html("### Only").startswith("<h2>Only</h2>")
+
+
+@pytest.mark.parametrize(
+    ("page_url", "target", "expected"),
+    [
+        ("", "", "index.html"),
+        ("", "themes/", "themes/index.html"),
+        ("2026/02/04/", "", "../../../index.html"),
+        ("2026/02/04/economy/x/", "static/style.css", "../../../../../static/style.css"),
+        ("tags/a/page/2/", "2026/02/04/#theme-economy", "../../../../2026/02/04/index.html#theme-economy"),
+        ("404.html", "archive/", "/digest/archive/index.html"),
+    ],
+)
+def test_relative_urls(page_url: str, target: str, expected: str) -> None:
+    assert make_url(relative_prefix(page_url, "/digest/"))(target) == expected
+
+
+def test_heatmap_and_bars_have_text_alternatives() -> None:
+    days = [(dt.date(2026, 2, 2), 3), (dt.date(2026, 2, 4), 1)]
+    assert heatmap_periods(days) == [("2026", tuple(days))]
+    svg = heatmap_svg(days, "2026", "h")
+    assert 'role="img"' in svg and 'aria-labelledby="h-t h-d"' in svg
+    assert "4 articles on 2 days" in svg and "<title>2 February 2026: 3 articles</title>" in svg
+    assert "<title>3 February 2026: 0 articles</title>" in svg
+    bars = bar_chart_svg([Link("themes/a/", "A & B", 3)], "b")
+    assert "A &amp; B: 3" in bars and bars.count("<rect") == 1
+
+
+def test_template_error_names_the_template(tmp_path: Path) -> None:
+    (tmp_path / "day.html").write_text("{% extends 'base.html' %}{% block main %}{{ page.missing }}{% endblock %}")
+    renderer = Renderer(SITE, template_dirs(tmp_path))
+    with pytest.raises(BuildError) as caught:
+        renderer.render_page(Page("2026/02/04/", "day.html", "Day", "day"))
+    assert "day.html" in str(caught.value) and "/2026/02/04/" in str(caught.value)
+
+
+def test_syntax_error_has_a_line(tmp_path: Path) -> None:
+    (tmp_path / "404.html").write_text("ok\n{% if %}\n")
+    with pytest.raises(BuildError, match=r"404.html:2: template error"):
+        Renderer(SITE, template_dirs(tmp_path)).render_page(Page("404.html", "404.html", "Not found", "404"))
+
+
+def test_autoescape_is_on() -> None:
+    html = Renderer(SITE, template_dirs(None)).render_page(Page("404.html", "404.html", "<b>x</b>", "404"))
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_heatmaps_split_by_year_only_beyond_a_year() -> None:
+    close = [(dt.date(2025, 12, 30), 1), (dt.date(2026, 1, 2), 2)]
+    assert [label for label, _ in heatmap_periods(close)] == ["2025–2026"]
+    far = [(dt.date(2024, 3, 1), 1), (dt.date(2026, 1, 2), 2)]
+    assert [label for label, _ in heatmap_periods(far)] == ["2026", "2024"]
