@@ -38,11 +38,43 @@ WORDS = _vocabulary(
     "akimat council cooperation development infrastructure program citizens students"
 )
 RU_WORDS = _vocabulary("министерство форум торговля соглашение регион школа вода граница фестиваль проект бюджет")
+
+
+def _zipf_vocabulary(size: int, seed: int, consonants: str, vowels: str) -> tuple[list[str], list[float]]:
+    """Return `size` pseudo-words with Zipf cumulative weights, like the word use of real news.
+
+    A vocabulary of a few dozen words would make every 4-word run occur in thousands of
+    articles, which no real corpus does and which turns story merging quadratic.
+    """
+    rng = random.Random(seed)
+    syllables = [c + v for c in consonants for v in vowels]
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))))
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    cumulative, total = [], 0.0
+    for rank in range(1, size + 1):
+        total += 1.0 / rank
+        cumulative.append(total)
+    return ordered, cumulative
+
+
 TICKER = "\n".join(f"  • {c}/USD = 0.0{i}144 0%" for i, c in enumerate(("KGS", "KZT", "TJS", "UZS", "TMT")))
 
 
-def _sentence(rng: random.Random, n: int, words: list[str] = WORDS) -> str:
-    return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+ZIPF_WORDS, ZIPF_WEIGHTS = _zipf_vocabulary(5000, 7, "bdgklmnprstvz", "aeiou")
+RU_ZIPF_WORDS, RU_ZIPF_WEIGHTS = _zipf_vocabulary(5000, 8, "бвгдклмнпрстз", "аеиоу")
+
+
+def _sentence(rng: random.Random, n: int, russian: bool = False) -> str:
+    """Return a sentence of n Zipf-distributed words with one topic word in it."""
+    vocabulary, weights, topic = (
+        (RU_ZIPF_WORDS, RU_ZIPF_WEIGHTS, RU_WORDS) if russian else (ZIPF_WORDS, ZIPF_WEIGHTS, WORDS)
+    )
+    picked = rng.choices(vocabulary, cum_weights=weights, k=n)
+    picked[rng.randrange(n)] = rng.choice(topic)
+    return " ".join(picked).capitalize() + "."
 
 
 def _title(rng: random.Random, i: int) -> str:
@@ -50,9 +82,9 @@ def _title(rng: random.Random, i: int) -> str:
 
 
 def _paragraphs(rng: random.Random, i: int) -> list[str]:
-    words = RU_WORDS if i % 13 == 0 else WORDS
+    russian = i % 13 == 0
     return [
-        " ".join(_sentence(rng, rng.randint(12, 30), words) for _ in range(rng.randint(2, 5)))
+        " ".join(_sentence(rng, rng.randint(12, 30), russian) for _ in range(rng.randint(2, 5)))
         for _ in range(rng.randint(1, 6))
     ]
 
