@@ -171,6 +171,35 @@ def make_url(prefix: str) -> Callable[[str], str]:
     return url
 
 
+def _normal(text: str) -> str:
+    """Return text reduced to lower-case words, for comparing a summary with a title."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def is_shouting(text: str) -> bool:
+    """Return whether a headline is written in capitals (most of its letters upper-case)."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def title_class(title: str) -> str:
+    """Return CSS classes that size a headline by its length; capitals count as wider letters."""
+    caps = is_shouting(title)
+    length = len(title) * (1.25 if caps else 1)
+    classes = ["t-xlong" if length > 110 else "t-long" if length > 60 else ""]
+    if caps:
+        classes.append("caps")
+    return " ".join(c for c in classes if c)
+
+
+def gist(title: str, summary: str) -> str:
+    """Return the summary to show under a title, or "" when it only repeats the title."""
+    said, head = _normal(summary), _normal(title)
+    if not said or (head and (said.startswith(head[:80]) or head.startswith(said))):
+        return ""
+    return summary.strip()
+
+
 def _date_text(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
@@ -281,6 +310,9 @@ class Renderer:
             bar_chart_svg=bar_chart_svg,
             theme_label=lambda slug: labels.get(slug, slug),
             host=lambda link: urlsplit(link).hostname or link,
+            title_class=title_class,
+            shouting=is_shouting,
+            gist=gist,
         )
 
     def render_page(self, page: Page) -> str:

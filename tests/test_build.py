@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -349,6 +350,13 @@ def test_article_pages_fit_the_size_budget(built: Path) -> None:
     css = (built / "static/style.css").stat().st_size
     for page in (built / "2026").glob("*/*/*/*/index.html"):
         assert page.stat().st_size + css <= 25_000, page  # HTML + CSS of one article page
+
+
+def test_main_keeps_space_above_the_footer(built: Path) -> None:
+    # <main class="wrap">: a padding shorthand on .wrap would cancel main's bottom padding.
+    css = read(built, "static/style.css")
+    assert "main { padding-bottom: 3rem; }" in css
+    assert not re.search(r"^\.wrap \{[^}]*padding:", css, re.MULTILINE)  # (print may reset it)
 
 
 def test_built_feeds_are_valid_and_absolute(built: Path) -> None:

@@ -7,18 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import Config
 from generator.errors import BuildError
-from generator.models import Link, Page
+from generator.models import Article, Link, Page
+from generator.pages import layout_site
 from generator.render import (
     Renderer,
     SiteInfo,
     bar_chart_svg,
+    gist,
     heatmap_periods,
     heatmap_svg,
+    is_shouting,
     make_url,
     markdown_to_html,
     relative_prefix,
     template_dirs,
+    title_class,
 )
 
 SITE = SiteInfo("Digest", "News.", "en", "https://example.github.io/digest/")
@@ -101,3 +106,65 @@ def test_heatmaps_split_by_year_only_beyond_a_year() -> None:
     assert [label for label, _ in heatmap_periods(close)] == ["2025–2026"]
     far = [(dt.date(2024, 3, 1), 1), (dt.date(2026, 1, 2), 2)]
     assert [label for label, _ in heatmap_periods(far)] == ["2026", "2024"]
+
+
+def test_headline_size_follows_length_and_capitals() -> None:
+    assert title_class("Oil output holds steady") == ""
+    assert title_class("Kazakhstan introduces official insurance and registration for e-scooters") == "t-long"
+    assert title_class("В рамках празднования Всемирного дня выборов " * 3) == "t-xlong"
+    assert title_class("JUSTICE, LAW AND ORDER – THE CORE VALUES OF THE NEW CONSTITUTION") == "t-long caps"
+    assert title_class("ЗАКОН О ВЫБОРАХ ПРИНЯТ") == "caps"
+    assert is_shouting("ЗАКОН О ВЫБОРАХ ПРИНЯТ") and not is_shouting("NATO and the EU meet in Astana")
+
+
+def test_gist_never_repeats_the_title() -> None:
+    assert gist("Oil output holds steady", "Production averaged 1.8 million barrels.") == (
+        "Production averaged 1.8 million barrels."
+    )
+    assert gist("Oil output holds steady.", "Oil output holds steady") == ""
+    assert gist("4 февраля 2026 года членами комиссии", "4 февраля 2026 года членами комиссии было…") == ""
+    assert gist("A title", "") == ""
+
+
+def story(**kw: object) -> Article:
+    """Return an article of 4 February 2026 in economy; its slug is its id."""
+    fields: dict[str, object] = {"source": "gov.kz", "slug": kw["id"], "title": f"Story {kw['id']}", "body": "Text."}
+    fields.update(kw)
+    return Article(date=dt.date(2026, 2, 4), theme="economy", **fields)  # type: ignore[arg-type]
+
+
+def render_site(site_config: Config, articles: list[Article]) -> dict[str, str]:
+    renderer = Renderer(SITE, template_dirs(None))
+    return {page.url: renderer.render_page(page) for page in layout_site(articles, site_config)}
+
+
+def test_article_meta_names_only_a_foreign_language(site_config: Config) -> None:
+    pages = render_site(site_config, [story(id="en1"), story(id="ru1", language="ru")])
+    english, russian = pages["2026/02/04/economy/en1/"], pages["2026/02/04/economy/ru1/"]
+    meta = english.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
+    assert "English" not in meta.replace('data-pagefind-filter="language:English"', "")
+    assert '<span hidden data-pagefind-filter="language:English"></span>' in meta
+    assert '<span data-pagefind-filter="language">Русский</span>' in russian
+
+
+def test_headline_only_article_links_to_the_source(site_config: Config) -> None:
+    url = "https://www.gov.kz/news/1"
+    pages = render_site(site_config, [story(id="h1", body="", source_url=url), story(id="h2", body="")])
+    assert (
+        f'<a href="{url}" rel="noopener nofollow">Read the full story at gov.kz</a>' in pages["2026/02/04/economy/h1/"]
+    )
+    bare = pages["2026/02/04/economy/h2/"]
+    assert "Only the headline of this story is in the digest." in bare and "Read the full story" not in bare
+    assert '<div class="body">' not in bare
+
+
+def test_front_page_lists_summaries_once(site_config: Config) -> None:
+    articles = [
+        story(id="s1", summary="Exports grew by a tenth."),
+        story(id="s2", summary="Story s2"),
+        story(id="s3", title="THE PREVENTION SYSTEM MUST BE CONSTANTLY CONDUCTED"),
+    ]
+    front = render_site(site_config, articles)[""]
+    assert '<p class="gist">Exports grew by a tenth.</p>' in front
+    assert front.count('<p class="gist">') == 1  # s2's summary only repeats its title
+    assert 'class="caps">THE PREVENTION SYSTEM' in front
