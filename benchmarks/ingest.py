@@ -6,7 +6,8 @@ Generates N articles as page text dumps in four mixed layouts (dated headlines w
 `Source :` markers; title/date/body repeated under two section headings; a header
 timestamp and date lines before titles; a ticker and page date above blank-separated
 paragraphs), times `read_text_dump` over every page, and with `--full` times
-`ingest_paths` into a temporary content directory. Prints one line per measurement.
+`ingest_paths` into a temporary content directory. Prints one line per measurement (the
+full one with the seconds of each phase of ingest_paths).
 """
 
 from __future__ import annotations
@@ -162,11 +163,30 @@ def time_parser(pages: list[tuple[str, str, int]]) -> tuple[float, int, int]:
     return time.process_time() - started, found, sum(count for *_, count in pages)
 
 
+class _PhaseLog(logging.Handler):
+    """Collect the `phase NAME: S s` debug lines that ingest_paths logs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.phases: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("phase "):
+            self.phases.append(message.removeprefix("phase "))
+
+
 def time_full(pages: list[tuple[str, str, int]], keep: Path | None) -> str:
     """Return the summary of a full ingest of the pages into a temporary content directory."""
     from generator.config import load_config
     from generator.ingest import ingest_paths
     from generator.log import RunReport
+
+    phase_log = _PhaseLog()
+    ingest_logger = logging.getLogger("generator.ingest")
+    ingest_logger.addHandler(phase_log)
+    ingest_logger.setLevel(logging.DEBUG)
+    ingest_logger.propagate = False  # keep the other debug lines off the terminal
 
     with tempfile.TemporaryDirectory() as tmp:
         root = keep or Path(tmp)
@@ -176,7 +196,10 @@ def time_full(pages: list[tuple[str, str, int]], keep: Path | None) -> str:
             (raw / name).write_text(text, encoding="utf-8")
         config = load_config(None, cwd=root)
         result = ingest_paths([raw], config, content_dir=root / "content", report=RunReport())
-        return result.summary
+        ingest_logger.removeHandler(phase_log)
+        ingest_logger.propagate = True
+        ingest_logger.setLevel(logging.NOTSET)
+        return f"{result.summary} [{', '.join(phase_log.phases)}]"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,9 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,9 @@ from generator.models import Article, Problem, Severity
 logger = logging.getLogger(__name__)
 
 MAX_SLUG = 80
+_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
+#: A file name that cannot leave its folder (no separator, not a dot name).
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 #: Front-matter keys this version understands, in the order files are written.
 KNOWN_KEYS = (
     "id",
@@ -63,6 +68,9 @@ class ContentTree:
 
 def normalize_title(title: str) -> str:
     """Return a title reduced to casefolded letters and digits, for ids and comparisons."""
+    if title.isascii():
+        # ASCII: NFKC changes nothing, casefold is lower(), isalnum() is a-z0-9.
+        return title.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
     title = unicodedata.normalize("NFKC", title).casefold()
     return "".join(ch for ch in title if ch.isalnum())
 
@@ -325,10 +333,15 @@ def safe_join(content_dir: Path, rel: str) -> Path:
 def allocate_path(article: Article, content_dir: Path, taken: set[str]) -> str:
     """Return a free `YYYY/MM/DD/theme/slug.md` for an article, suffixing the slug when needed."""
     folder = expected_folder(article)
+    return _allocate(article, folder, taken, lambda name: (content_dir / folder / name).exists())
+
+
+def _allocate(article: Article, folder: str, taken: set[str], exists: Callable[[str], bool]) -> str:
+    """Return a free path in folder for an article; `exists` says whether a file name is in use."""
     base = make_slug(article.slug or article.title, article.id)
     candidate = base
     n = 2
-    while f"{folder}/{candidate}.md" in taken or (content_dir / folder / f"{candidate}.md").exists():
+    while f"{folder}/{candidate}.md" in taken or exists(f"{candidate}.md"):
         suffix = f"-{n}"
         candidate = base[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
         n += 1
@@ -340,6 +353,11 @@ def allocate_path(article: Article, content_dir: Path, taken: set[str]) -> str:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write UTF-8 text with LF endings through a temporary file and os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, text)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write text to path (whose folder exists) through a sibling temporary file."""
     # A sibling temp name (not mkstemp's random one): cheap, and os.replace makes it atomic.
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -351,16 +369,74 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_articles(articles: Iterable[Article], content_dir: Path) -> list[Article]:
-    """Write new articles under content_dir (never overwriting); return them with src_path set."""
+class _Folders:
+    """The folders one write run puts files in: each checked, created and listed once.
+
+    Per file, a Path.resolve (to refuse escapes), a mkdir and a stat per candidate slug cost
+    more than writing it on a large ingest; per folder they are paid once. The folder is
+    still resolved, so a symlinked folder leading out of the content directory is refused.
+    """
+
+    def __init__(self, content_dir: Path) -> None:
+        self.root = content_dir.resolve()
+        self._folders: dict[str, tuple[Path, set[str]]] = {}
+
+    def get(self, folder: str) -> tuple[Path, set[str]]:
+        """Return a folder's resolved path (created if missing) and the names in it."""
+        known = self._folders.get(folder)
+        if known is None:
+            path = (self.root / folder).resolve()
+            if self.root not in path.parents:
+                raise ContentError([Problem(folder, 0, "path escapes the content directory")])
+            path.mkdir(parents=True, exist_ok=True)
+            known = self._folders[folder] = (path, set(os.listdir(path)))
+        return known
+
+
+#: Fewer articles than this are rendered here: worker round trips would cost more.
+PARALLEL_MIN_ARTICLES = 500
+
+
+def _render_all(articles: Sequence[Article], executor: Executor | None) -> Iterator[str]:
+    """Yield the file text of each article, in order; rendered in worker processes if given."""
+    done = 0
+    if executor is not None and len(articles) >= PARALLEL_MIN_ARTICLES:
+        # Rendering front matter is pure Python work: the workers render while this
+        # process writes what is rendered. (Workers writing too would contend for the same
+        # folders in the kernel, which costs more than it saves.)
+        try:
+            for text in executor.map(render_article, articles, chunksize=100):
+                done += 1
+                yield text
+        except (OSError, NotImplementedError, BrokenProcessPool) as exc:
+            logger.debug("rendering in this process from #%d: worker processes failed: %s", done + 1, exc)
+    for article in articles[done:]:
+        yield render_article(article)
+
+
+def write_articles(
+    articles: Iterable[Article], content_dir: Path, *, executor: Executor | None = None
+) -> list[Article]:
+    """Write new articles under content_dir (never overwriting); return them with src_path set.
+
+    With an executor (a process pool), the files are rendered in its workers.
+    """
     taken: set[str] = set()
-    written = []
+    written: list[Article] = []
+    paths: list[Path] = []
+    folders = _Folders(content_dir)
+    # Every path is chosen first, in order (a taken slug moves the next one to `-2`).
     for article in articles:
-        rel = allocate_path(article, content_dir, taken)
-        path = safe_join(content_dir, rel)
-        stored = replace(article, src_path=rel, slug=Path(rel).stem)
-        write_text_atomic(path, render_article(stored))
-        written.append(stored)
+        folder = expected_folder(article)
+        folder_path, names = folders.get(folder)
+        rel = _allocate(article, folder, taken, names.__contains__)
+        name = rel.rpartition("/")[2]
+        # A slug is a plain file name (slugify's ASCII, or a hex id); anything else is
+        # checked the slow way.
+        paths.append(folder_path / name if _PLAIN_NAME.fullmatch(name) else safe_join(content_dir, rel))
+        written.append(replace(article, src_path=rel, slug=name.removesuffix(".md")))
+    for path, text in zip(paths, _render_all(written, executor), strict=True):
+        _write_atomic(path, text)
     return written
 
 

@@ -26,7 +26,7 @@ _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc]
+class _Dumper(_BaseDumper):
     """A safe dumper that never emits aliases (each article's values stand alone)."""
 
     def ignore_aliases(self, data: Any) -> bool:

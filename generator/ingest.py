@@ -3,18 +3,27 @@
 Input: raw files or directories and the config. Output: new files under the content
 directory (existing files are only ever touched to add `also_reported_by`), an optional
 JSON report, and an `IngestResult` with the run's one-line summary. Every rejected input
-or item is recorded in the `RunReport` with `path:line: reason`.
+or item is recorded in the `RunReport` with `path:line: reason`. A large run parses, themes
+and renders in worker processes; its output is the same as a run in one process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
+import multiprocessing
+import os
 import re
+import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +38,10 @@ from generator.sources import iter_inputs, read_source
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
+
+#: Below this many inputs or bytes, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 8
+PARALLEL_MIN_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,102 @@ def item_to_article(
     )
 
 
+def _log_phase(name: str, since: float) -> float:
+    """Log how long a phase took (benchmarks/ingest.py prints these); return the time now."""
+    now = time.perf_counter()
+    logger.debug("phase %s: %.2f s", name, now - since)
+    return now
+
+
+def _worker_count(inputs: Sequence[Path]) -> int:
+    """Return how many processes to ingest with: 1 unless there is much to parse."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    if cpus < 2 or len(inputs) < PARALLEL_MIN_FILES:
+        return 1
+    total = 0
+    for path in inputs:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # read_source reports it
+        if total >= PARALLEL_MIN_BYTES:
+            return min(cpus, len(inputs))
+    return 1
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[Executor | None]:
+    """Yield a process pool of `workers` for the run's pure per-item work, or None for one.
+
+    Parsing, theming and rendering are pure CPU work in Python, so only processes (not
+    threads) use more than one core. Every use maps in order, so the run stays
+    deterministic; every use falls back to this process where workers fail to start (a
+    sandbox without semaphores, a frozen app).
+    """
+    # Workers are forked: they start with every module loaded, and nothing re-imports the
+    # caller's main module (`python -m generator` runs the CLI when imported), as the
+    # spawn and forkserver start methods would. Forking is safe only on Linux and while
+    # no other thread (the preview server's) may hold a lock the child would inherit;
+    # elsewhere the run stays in one process.
+    if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
+        yield None
+        return
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    except (OSError, NotImplementedError) as exc:
+        logger.debug("ingesting in one process: worker processes unavailable: %s", exc)
+        yield None
+        return
+    with pool:
+        yield pool
+
+
+def _read_input(
+    path: Path, shown: str, config: Config, default_date: dt.date | None
+) -> tuple[SourceResult, list[Article | Problem]]:
+    """Return one input's result and, per item, its candidate article or the problem rejecting it.
+
+    The result comes back without its items (only `raw_count` is set for them): the
+    articles carry everything later phases need, and a worker need not send the text twice.
+    """
+    result = read_source(path, shown)
+    made = [item_to_article(item, path, shown, config, default_date) for item in result.items]
+    return replace(result, items=(), raw_count=max(result.raw_count, len(result.items))), made
+
+
+def _read_inputs(
+    inputs: Sequence[Path],
+    shown_paths: Sequence[str],
+    config: Config,
+    default_date: dt.date | None,
+    executor: Executor | None,
+) -> Iterator[tuple[SourceResult, list[Article | Problem]]]:
+    """Yield _read_input of each input, in input order; in worker processes if given."""
+    done = 0
+    if executor is not None:
+        # Several files per task keep the pickling round trips few; many tasks per worker
+        # keep every worker busy to the end whatever the files' sizes.
+        chunk = max(1, len(inputs) // 64)
+        try:
+            for read in executor.map(
+                _read_input,
+                inputs,
+                shown_paths,
+                itertools.repeat(config),
+                itertools.repeat(default_date),
+                chunksize=chunk,
+            ):
+                done += 1
+                yield read
+        except (OSError, NotImplementedError, BrokenProcessPool) as exc:
+            logger.debug("reading inputs in this process from #%d: worker processes failed: %s", done + 1, exc)
+    for path, shown in zip(inputs[done:], shown_paths[done:], strict=True):
+        yield _read_input(path, shown, config, default_date)
+
+
 def ingest_paths(
     paths: Sequence[Path],
     config: Config,
@@ -148,30 +257,49 @@ def ingest_paths(
     # Phase 1: find and read every input before writing anything.
     inputs, missing = iter_inputs(paths)
     report.extend(missing)
-    results: list[tuple[Path, str, SourceResult]] = []
-    for n, path in enumerate(inputs, 1):
-        shown = content.display_path(path)
-        result = read_source(path, shown)
-        results.append((path, shown, result))
-        if on_progress:
-            on_progress(n, len(inputs), shown)
+    # One pool of worker processes serves every phase of a large run (none for a small one).
+    with _worker_pool(_worker_count(inputs)) as executor:
+        return _ingest(inputs, config, content_dir, report, report_path, default_date, on_progress, executor, started)
 
-    # Phase 2: turn items into candidate articles; reject what cannot be published.
+
+def _ingest(
+    inputs: Sequence[Path],
+    config: Config,
+    content_dir: Path,
+    report: RunReport,
+    report_path: Path | None,
+    default_date: dt.date | None,
+    on_progress: ProgressCallback | None,
+    executor: Executor | None,
+    started: float,
+) -> IngestResult:
+    """Run the phases of ingest_paths over the found inputs, with worker processes if given."""
+    # Phases 1 (cont.) and 2: parse each input and turn its items into candidate articles
+    # or the problems that reject them (both pure, so done together in the workers).
+    shown_paths = [content.display_path(path) for path in inputs]
+    results: list[tuple[Path, str, SourceResult, list[Article | Problem]]] = []
+    reads = _read_inputs(inputs, shown_paths, config, default_date, executor)
+    for path, shown, (result, items_made) in zip(inputs, shown_paths, reads, strict=True):
+        results.append((path, shown, result, items_made))
+        if on_progress:
+            on_progress(len(results), len(inputs), shown)
+    phase = _log_phase("read", started)
+
+    # Phase 2 (cont.): record what was rejected and collect the candidates, in input order.
     candidates: list[Article] = []
     entries: list[dict[str, Any]] = []
     raw_items = rejected = 0
-    for path, shown, result in results:
+    for _path, shown, result, made_items in results:
         entry: dict[str, Any] = {"input": shown, "format": result.format, "articles": [], "rejected": []}
         entries.append(entry)
-        raw_items += max(result.raw_count, len(result.items))
+        raw_items += result.raw_count
         for problem in result.problems:
             report.add(problem)
             if problem.severity is Severity.ERROR:
                 entry["rejected"].append(str(problem))
         file_rejects = sum(1 for p in result.problems if p.severity is Severity.ERROR)
         rejected += file_rejects
-        for item in result.items:
-            made = item_to_article(item, path, shown, config, default_date)
+        for made in made_items:
             if isinstance(made, Problem):
                 report.add(made)
                 entry["rejected"].append(str(made))
@@ -179,21 +307,26 @@ def ingest_paths(
             else:
                 candidates.append(made)
 
+    phase = _log_phase("articles", phase)
+
     # Phase 3: curate against what content/ already holds (a person's edits win).
     tree = content.load_content(content_dir, config)
     report.extend(tree.problems)
-    curated = curate(candidates, tree.articles, config)
+    phase = _log_phase("load content", phase)
+    curated = curate(candidates, tree.articles, config, executor=executor)
     report.extend(curated.problems)
+    phase = _log_phase("curate", phase)
 
     # Phase 4: write. New files never overwrite; existing files only gain also_reported_by.
-    written = content.write_articles(curated.new, content_dir)
+    written = content.write_articles(curated.new, content_dir, executor=executor)
     for article in curated.updated:
         content.update_article(article, content_dir)
     by_origin: dict[str, list[str]] = {}
     for article in written:
         by_origin.setdefault(article.origin.rsplit(":", 1)[0], []).append(article.src_path)
-    for (_path, shown, _result), entry in zip(results, entries, strict=True):
+    for (_path, shown, _result, _made), entry in zip(results, entries, strict=True):
         entry["articles"] = by_origin.get(Path(shown).name, [])
+    _log_phase("write", phase)
     if report_path:
         report_path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"inputs": entries, "problems": [str(p) for p in report.problems]}

@@ -8,9 +8,12 @@ depend on the order of the candidates. `apply_editorial` is the build-time half.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
 from generator.config import Config
@@ -19,7 +22,7 @@ from generator.curate.merge import find_matches
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
 from generator.curate.text import canonical_url
-from generator.curate.themes import classify_article, make_tags
+from generator.curate.themes import classify, make_tags
 from generator.models import Article, CurateResult, Problem, Severity
 
 __all__ = ["apply_editorial", "curate"]
@@ -102,20 +105,76 @@ def _finish(article: Article, copies: Sequence[Article], config: Config) -> Arti
     """Return a kept candidate with theme, reason, tags, summary and also_reported_by set."""
     sections = tuple(dict.fromkeys(s for a in (article, *copies) for s in a.sections))
     source_tags = tuple(dict.fromkeys(t for a in (article, *copies) for t in a.tags))
-    article = replace(article, also_reported_by=_add_reports(article, copies), tags=source_tags)
-    choice = classify_article(replace(article, sections=sections), config)
-    article = replace(
+    choice = classify(article.title, article.body, sections, config)
+    # make_tags reads the source tags of the whole group; the article is copied (a
+    # dataclasses.replace costs as much as the rest) only when the copies add some.
+    tagged = article if source_tags == article.tags else replace(article, tags=source_tags)
+    finished = replace(
         article,
+        also_reported_by=_add_reports(article, copies),
         theme=choice.theme,
         theme_reason=choice.reason,
-        tags=make_tags(article, choice),
+        tags=make_tags(tagged, choice),
         summary=make_summary(article.body, article.summary),
     )
-    return override_theme(article, config)
+    return override_theme(finished, config)
 
 
-def curate(candidates: Sequence[Article], existing: Sequence[Article], config: Config) -> CurateResult:
-    """Return what to write for the candidates, given what content/ already holds."""
+def _finish_batch(batch: Sequence[Article], config: Config) -> list[Article]:
+    """Return _finish of candidates that no other copy joins (run in worker processes)."""
+    # A batch per task, not an article: each task unpickles its own copy of the config,
+    # and finding the classifier for a new config object compares the whole taxonomy.
+    return [_finish(article, (), config) for article in batch]
+
+
+#: Fewer pending candidates than this are themed here: worker round trips would cost more.
+PARALLEL_MIN_ARTICLES = 500
+#: Candidates per worker task: few round trips, yet many tasks to share out evenly.
+_BATCH = 100
+
+
+def _finish_ahead(
+    pending: Sequence[Article], config: Config, executor: Executor | None
+) -> Iterator[list[Article]] | None:
+    """Start finishing every pending candidate as if alone, in worker processes; None if not worth it.
+
+    Nearly every candidate is its own story, and finishing one (theme, tags, summary) does
+    not depend on the others: done in the workers while this process looks for copies,
+    the two longest steps of curation overlap. A candidate that turns out to have copies
+    is finished again here with them.
+    """
+    if executor is None or len(pending) < PARALLEL_MIN_ARTICLES:
+        return None
+    batches = [pending[i : i + _BATCH] for i in range(0, len(pending), _BATCH)]
+    try:
+        return executor.map(_finish_batch, batches, itertools.repeat(config))
+    except (OSError, NotImplementedError, BrokenProcessPool) as exc:
+        logger.debug("curating in this process: worker processes failed: %s", exc)
+        return None
+
+
+def _collect(ahead: Iterator[list[Article]] | None) -> list[Article] | None:
+    """Return the results of _finish_ahead in candidate order, or None if the workers failed."""
+    if ahead is None:
+        return None
+    try:
+        return [article for batch in ahead for article in batch]
+    except (OSError, NotImplementedError, BrokenProcessPool) as exc:
+        logger.debug("curating in this process: worker processes failed: %s", exc)
+        return None
+
+
+def curate(
+    candidates: Sequence[Article],
+    existing: Sequence[Article],
+    config: Config,
+    *,
+    executor: Executor | None = None,
+) -> CurateResult:
+    """Return what to write for the candidates, given what content/ already holds.
+
+    With an executor (a process pool), candidates are themed in its workers.
+    """
     problems: list[Problem] = []
     existing = sorted(existing, key=lambda a: a.id)
     existing_index = {a.id: i for i, a in enumerate(existing)}
@@ -144,6 +203,7 @@ def curate(candidates: Sequence[Article], existing: Sequence[Article], config: C
         else:
             pending.append(candidate)
 
+    ahead = _finish_ahead(pending, config, executor)
     matches = find_matches([*pending, *existing], len(pending), config.curation.merge_window_days)
     groups = _Groups(len(pending))
     best_existing: dict[int, tuple[float, str, int]] = {}  # candidate → (-similarity, id, index)
@@ -159,6 +219,7 @@ def curate(candidates: Sequence[Article], existing: Sequence[Article], config: C
     for index in range(len(pending)):
         members[groups.find(index)].append(index)
 
+    finished = _collect(ahead)
     new: list[Article] = []
     duplicates = 0
     for root in sorted(members):
@@ -171,7 +232,10 @@ def curate(candidates: Sequence[Article], existing: Sequence[Article], config: C
         kept = min(group, key=_richness_key)
         copies = [a for a in group if a is not kept]
         duplicates += len(copies)
-        new.append(_finish(kept, copies, config))
+        if finished is not None and not copies:
+            new.append(finished[members[root][0]])
+        else:
+            new.append(_finish(kept, copies, config))
 
     updated: list[Article] = []
     for index in sorted(updates):

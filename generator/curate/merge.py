@@ -142,15 +142,23 @@ def _match_text(articles: Sequence[Article], first_existing: int, window_days: i
     for index, shingle_set in sets.items():
         for shingle in shingle_set & shared:
             postings[shingle].append(index)
+    # Only pairs within the window can match, and two existing articles never merge: skip
+    # the others while pairing (with day numbers sorted, each article meets only the ones
+    # up to `window_days` after it), not after building every pair of every posting list.
+    day = {index: articles[index].date.toordinal() for index in sets}
     pairs: set[tuple[int, int]] = set()
     for docs in postings.values():
-        if len(docs) <= MAX_POSTING:
-            pairs.update(combinations(docs, 2))
+        if len(docs) > MAX_POSTING:
+            continue
+        by_day = sorted(docs, key=day.__getitem__)
+        for position, a in enumerate(by_day):
+            last = day[a] + window_days
+            for b in by_day[position + 1 :]:
+                if day[b] > last:
+                    break
+                if a < first_existing or b < first_existing:
+                    pairs.add((a, b) if a < b else (b, a))
     for a, b in pairs:
-        if a >= first_existing and b >= first_existing:
-            continue
-        if abs(articles[a].date - articles[b].date) > window:
-            continue
         similarity = _similarity(sets[a], sets[b])
         if similarity:
             add(a, b, similarity, "text")

@@ -7,8 +7,10 @@ agency datelines such as `ASTANA. KAZINFORM –` or `МОСКВА, 29 июня. 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+from collections.abc import Iterator
 
 from generator.curate.text import paragraphs, plain_text
 
@@ -73,20 +75,27 @@ def strip_dateline(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Return the sentences of a paragraph (abbreviations and initials do not end one)."""
+    return list(_iter_sentences(text))
+
+
+def _iter_sentences(text: str) -> Iterator[str]:
+    """Yield the sentences of a paragraph, left to right (a summary needs only two)."""
     text = _GLUED.sub(" ", text)
-    out: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = text[start : match.start()].rsplit(None, 1)
+        # Only the last word before the full stop matters: look at a short window.
+        window = text[max(start, match.start() - 40) : match.start()]
+        before = window.rsplit(None, 1)
+        if len(before) < 2 and match.start() - 40 > start:
+            before = text[start : match.start()].rsplit(None, 1)  # one long word: look at all of it
         last_word = before[-1].rstrip(".").casefold() if before else ""
         if match.group().startswith(".") and (len(last_word) == 1 or last_word in _ABBREVIATIONS):
             continue  # "M. Auezov", "Dr. Smith", "2026 г. в"
-        out.append(text[start : match.end()].strip())
+        yield text[start : match.end()].strip()
         start = match.end()
     tail = text[start:].strip()
     if tail:
-        out.append(tail)
-    return out
+        yield tail
 
 
 def cut_words(text: str, limit: int = MAX_CHARS) -> str:
@@ -112,7 +121,7 @@ def make_summary(body: str, given: str = "", limit: int = MAX_CHARS) -> str:
     """Return the lede of an article: the source's summary if any, else from the body."""
     text = " ".join(plain_text(given).split()) if given.strip() else _lede_paragraph(body)
     text = strip_dateline(text)
-    sentences = split_sentences(text)
+    sentences = list(itertools.islice(_iter_sentences(text), 2))
     if not sentences:
         return ""
     summary = sentences[0]

@@ -71,6 +71,7 @@ class Classifier:
         self._phrases: dict[str, list[tuple[tuple[str, ...], _Keyword]]] = {}
         self._sections: dict[str, list[int]] = {}
         self._cache: dict[str, tuple[_Keyword, ...]] = {}
+        self._matching: set[str] = set()  # the cached words that have hits
         for index, theme in enumerate(self.themes):
             # Every language's stems apply to every article: language tags can be wrong
             # (German pages tagged `en`) and Kazakh text quotes Russian words.
@@ -120,6 +121,8 @@ class Classifier:
                     found.setdefault(keyword.theme, keyword)
         hits = tuple(found[k] for k in sorted(found))
         self._cache[word] = hits
+        if hits:
+            self._matching.add(word)
         return hits
 
     def _match(self, tokens: Sequence[str]) -> list[tuple[_Keyword, str, int]]:
@@ -128,7 +131,7 @@ class Classifier:
         # Count first, so each distinct word is looked up once however often it occurs.
         bag = Counter(tokens)
         phrases = self._phrases
-        if any(token in phrases for token in bag):
+        if not phrases.keys().isdisjoint(bag):
             skip_until = 0
             for i in [i for i, token in enumerate(tokens) if token in phrases]:
                 if i < skip_until:
@@ -141,14 +144,18 @@ class Classifier:
                         skip_until = i + len(span)
                         break
         cache = self._cache
-        for token, count in bag.items():
-            if count <= 0:
-                continue
-            hits = cache.get(token)
-            if hits is None:
-                hits = self._lookup(token)
-            if hits:
-                out.extend((keyword, token, count) for keyword in hits)
+        # Once a run is under way nearly every word has been looked up before (a subset
+        # test in C says so); then only the words that match something are walked, in
+        # order of appearance.
+        if not bag.keys() <= cache.keys():
+            for token in bag:
+                if token not in cache:
+                    self._lookup(token)
+        matching = self._matching
+        for token in [token for token in bag if token in matching]:
+            count = bag[token]
+            if count > 0:
+                out.extend((keyword, token, count) for keyword in cache[token])
         return out
 
     def classify(self, title: str, body: str, sections: Sequence[str] = ()) -> ThemeChoice:
@@ -235,14 +242,30 @@ def _classifier(themes: tuple[Theme, ...], fallback: str, min_score: float) -> C
     return Classifier(themes, fallback, min_score)
 
 
+_last: tuple[Config, Classifier] | None = None
+
+
 def classifier_for(config: Config) -> Classifier:
     """Return the (cached) classifier for a config's taxonomy."""
-    return _classifier(config.themes, config.fallback_theme, MIN_SCORE)
+    global _last
+    last = _last
+    # Asked once per article: the same config object skips hashing (and, for a copy
+    # unpickled in a worker process, comparing) the whole taxonomy every time.
+    if last is not None and last[0] is config:
+        return last[1]
+    classifier = _classifier(config.themes, config.fallback_theme, MIN_SCORE)
+    _last = (config, classifier)
+    return classifier
 
 
 def classify_article(article: Article, config: Config) -> ThemeChoice:
     """Return the theme choice for one article under a config's taxonomy."""
-    return classifier_for(config).classify(article.title, article.body, article.sections)
+    return classify(article.title, article.body, article.sections, config)
+
+
+def classify(title: str, body: str, sections: Sequence[str], config: Config) -> ThemeChoice:
+    """Return the theme choice for a title, Markdown body and source sections under a config."""
+    return classifier_for(config).classify(title, body, sections)
 
 
 MAX_TAGS = 5
@@ -254,7 +277,10 @@ service center centre university day year республики республи�
 президент правительство комитет
 """
 _NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
-_NAME_RE = re.compile(r"(?<=[\w,;:»”\"]\s)([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜ][a-zа-яёәғқңөұүһіäöüß]{3,})\b")
+# The look-behind (word or punctuation, then a space) is checked after the capital, not
+# before it: a pattern that opens with a character class lets the regex engine skip
+# straight to capitals instead of trying the look-behind at every position of the body.
+_NAME_RE = re.compile(r"([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜ](?<=[\w,;:»”\"]\s.)[a-zа-яёәғқңөұүһіäöüß]{3,})\b")
 
 
 def make_tags(article: Article, choice: ThemeChoice, limit: int = MAX_TAGS) -> tuple[str, ...]:

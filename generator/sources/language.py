@@ -67,6 +67,11 @@ _LATIN_HINTS = {
 }
 _HINT_WEIGHT = 0.5
 _SAMPLE = 3000
+#: function word → the Latin-script languages that have it.
+_FUNCTION_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _lang_words in _LATIN_WORDS.items():
+    for _word in _lang_words:
+        _FUNCTION_WORD_LANGS[_word] = (*_FUNCTION_WORD_LANGS.get(_word, ()), _lang)
 
 
 _MARKERS = {
@@ -80,12 +85,17 @@ _MARKER_BYTES = tuple((ch.encode("utf-8"), name) for ch, name in _MARKERS.items(
 # byte D0-D3, every accented Latin letter (U+00C0-U+024F) one of C3-C9; ASCII letters are
 # what survives deleting every other byte.
 _NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+# Lowercase ASCII letters kept, every other byte a space (see `_sample_words`).
+_ASCII_LETTERS_ONLY = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
 _CYRILLIC_LEADS = (0xD0, 0xD1, 0xD2, 0xD3)
 _LATIN_LEADS = (0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9)
 
 
 def _script_counts(text: str) -> tuple[int, int, Counter[str]]:
     """Return (Cyrillic letters, Latin letters, counts of the marker letters) of the whole text."""
+    if text.isascii():
+        # Most inputs are plain English: no Cyrillic, no accents, no markers; one C pass.
+        return 0, len(text.encode("ascii").translate(None, _NOT_ASCII_LETTER)), Counter()
     data = text.encode("utf-8", "replace")
     cyrillic = sum(data.count(lead) for lead in _CYRILLIC_LEADS)
     # × and ÷ share the accented letters' lead byte but are not letters.
@@ -121,10 +131,24 @@ def _cyrillic_language(text: str, cyrillic: int, markers: Counter[str]) -> str:
     return "kk" if kk_votes > ru_votes else "ru"
 
 
+def _sample_words(text: str) -> list[str]:
+    """Return the letter runs of the lowercased sample (the first `_SAMPLE` characters)."""
+    sample = text[:_SAMPLE].lower()
+    if sample.isascii():
+        # For ASCII, a letter run is a run of a-z: one bytes.translate pass in C instead of
+        # a Unicode-class regex, ~10x faster on the long English bodies that dominate.
+        return sample.encode("ascii").translate(_ASCII_LETTERS_ONLY).decode("ascii").split()
+    return _WORD.findall(sample)
+
+
 def _latin_language(text: str, markers: Counter[str]) -> str:
     # Function words of the first few thousand characters decide as surely as a whole text.
-    counts = Counter(_WORD.findall(text[:_SAMPLE].lower()))
-    scores = {lang: float(sum(counts[w] for w in words if w in counts)) for lang, words in _LATIN_WORDS.items()}
+    counts = Counter(_sample_words(text))
+    scores = dict.fromkeys(_LATIN_WORDS, 0.0)
+    # Walk only the sample's function words (a set intersection in C), not every list.
+    for word in counts.keys() & _FUNCTION_WORD_LANGS.keys():
+        for lang in _FUNCTION_WORD_LANGS[word]:
+            scores[lang] += counts[word]
     for lang in _LATIN_HINTS:
         scores[lang] += _HINT_WEIGHT * markers[lang]
     # Ties go to English, the most common language of the inputs (dict order).

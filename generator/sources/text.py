@@ -46,10 +46,15 @@ class _Draft:
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
 
 
 def _norm(text: str) -> str:
     """Return text reduced to casefolded letters and digits, to compare repeats."""
+    if text.isascii():
+        # ASCII is its own NFKC form and casefolds as lower(); dropping every byte but
+        # a-z0-9 in one C pass is ~10x cheaper than the regex on whole bodies.
+        return text.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
