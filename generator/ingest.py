@@ -102,12 +102,23 @@ def _title_from_body(paragraphs: Sequence[str]) -> str:
     return title
 
 
+_OPAQUE_TOKEN = re.compile(r"^(?:\d+|[0-9a-f]*\d[0-9a-f]*|\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
+
+
+def _name_from_file(path: Path) -> str:
+    """Return a source name from an input's file name, without dates and opaque ids ("" if none)."""
+    stem = re.sub(r"[-_.]?\d{4}-\d{2}-\d{2}$", "", path.stem)
+    tokens = [t for t in re.split(r"[-_.\s]+", stem) if t and not _OPAQUE_TOKEN.match(t)]
+    # A scraper's hash or a crawl id (000_1a08782589c742eb) names no site: better none than that.
+    return "-".join(tokens) if any(len(t) >= 3 and t.isalpha() for t in tokens) else ""
+
+
 def _source_name(item: RawItem, source_url: str, path: Path) -> str:
-    """Return the item's site name: as given, else the URL's host, else the input's file stem."""
+    """Return the item's site name: as given, else the URL's host, else one from the file name."""
     if item.source:
         return item.source
     host = urlsplit(source_url).hostname or "" if source_url else ""
-    return host.removeprefix("www.") or path.stem
+    return host.removeprefix("www.") or _name_from_file(path)
 
 
 def item_to_article(

@@ -137,3 +137,12 @@ def test_mixed_directory_end_to_end(tmp_path: Path) -> None:
     }
     assert after == before
     assert "0 articles" in output
+
+
+def test_source_name_from_file_names_skips_dates_and_opaque_ids() -> None:
+    from generator.ingest import _name_from_file
+
+    assert _name_from_file(Path("raw/steppe-daily-2026-02-10.txt")) == "steppe-daily"
+    assert _name_from_file(Path("raw/tengrinews_2026-01-01.html")) == "tengrinews"
+    assert _name_from_file(Path("raw/000_1a08782589c742eb.txt")) == ""
+    assert _name_from_file(Path("raw/x.txt")) == ""

@@ -648,3 +648,18 @@ def test_list_items_in_an_undated_story_are_not_headlines() -> None:
     (item,) = parse(page).items
     assert item.title == "New rules for importers of medicines"
     assert "- Medicines on the state list" in item.body
+
+
+def test_site_name_heading_the_page_becomes_the_source() -> None:
+    text = (
+        "Steppe Herald\n\nNews\n\n"
+        "Astana hosts a regional water forum 04.02.2026\n"
+        "Ministers from five countries met in Astana to agree on sharing river water.\n"
+        "Almaty metro extends its second line 05.02.2026\n"
+        "The Almaty metro opened two new stations on its second line.Source : https://metro.example.kz/2\n"
+    )
+    result = read_text_dump(text, "herald.txt", "raw/herald.txt")
+    assert [(i.source, i.source_url) for i in result.items] == [
+        ("Steppe Herald", None),
+        (None, "https://metro.example.kz/2"),
+    ]

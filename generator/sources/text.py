@@ -197,10 +197,46 @@ def _merge(items: list[RawItem]) -> list[RawItem]:
     return out
 
 
+#: Navigation words that can head a page but never name the site.
+_NAV_WORDS = frozenset(
+    [
+        "home",
+        "main",
+        "menu",
+        "news",
+        "latest",
+        "top",
+        "all",
+        "главная",
+        "новости",
+        "меню",
+        "басты",
+        "жаңалықтар",
+        "startseite",
+        "nachrichten",
+    ]
+)
+
+
 def _site_source(site: str | None) -> str | None:
-    """Return a site name usable as an item's source: only a domain-like one ("gov.kz")."""
-    match = _DOMAIN.match(site or "")
-    return match.group(1).lower() if match else None
+    """Return a site name usable as an item's source: a domain ("gov.kz") or a short name.
+
+    A name is what heads the page above its section headings ("Enbekshi QazaQ"): a few
+    words, no sentence punctuation, no digits, not a navigation word.
+    """
+    site = " ".join((site or "").split())
+    match = _DOMAIN.match(site)
+    if match:
+        return match.group(1).lower()
+    words = site.split()
+    if (
+        1 <= len(words) <= 5
+        and len(site) <= 40
+        and not any(ch.isdigit() or ch in ".,;:!?|/>»" for ch in site)
+        and site.casefold() not in _NAV_WORDS
+    ):
+        return site
+    return None
 
 
 def _parse(text: str, name: str, shown: str) -> SourceResult:
