@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,12 +25,11 @@ from slugify import slugify
 from generator import frontmatter
 from generator.config import Config
 from generator.errors import ContentError
-from generator.models import Article, Problem, Severity
+from generator.models import Article, Problem, Severity, canonical_url, normalize_title
 
 logger = logging.getLogger(__name__)
 
 MAX_SLUG = 80
-_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
 #: A file name that cannot leave its folder (no separator, not a dot name).
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 #: Front-matter keys this version understands, in the order files are written.
@@ -66,15 +64,6 @@ class ContentTree:
     files: int
 
 
-def normalize_title(title: str) -> str:
-    """Return a title reduced to casefolded letters and digits, for ids and comparisons."""
-    if title.isascii():
-        # ASCII: NFKC changes nothing, casefold is lower(), isalnum() is a-z0-9.
-        return title.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
-    title = unicodedata.normalize("NFKC", title).casefold()
-    return "".join(ch for ch in title if ch.isalnum())
-
-
 def make_id(source_url: str, source: str, date: dt.date | None, title: str) -> str:
     """Return a stable 12-hex id: from the canonical URL, else from source + date + title."""
     if source_url:
@@ -82,17 +71,6 @@ def make_id(source_url: str, source: str, date: dt.date | None, title: str) -> s
     else:
         key = f"{source}|{date.isoformat() if date else ''}|{normalize_title(title)}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
-
-
-def canonical_url(url: str) -> str:
-    """Return a URL with the scheme and host lowercased and a trailing slash or fragment dropped."""
-    url = url.strip().split("#", 1)[0]
-    match = re.match(r"^(https?)://([^/?#]+)(.*)$", url, re.IGNORECASE)
-    if not match:
-        return url
-    scheme, host, rest = match.groups()
-    rest = rest.rstrip("/") if rest not in ("", "/") else ""
-    return f"{scheme.lower()}://{host.lower()}{rest}"
 
 
 def make_slug(title: str, fallback: str) -> str:

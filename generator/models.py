@@ -7,6 +7,8 @@ boundary. Evolve a value with `dataclasses.replace`.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -172,3 +174,29 @@ class Page:
     feed_url: str = ""
     days: tuple[tuple[dt.date, int], ...] = ()  # archive: articles per day, oldest first
     total: int = 0
+
+
+# Article identity. One definition, shared by content (ids) and curate (merging), so that
+# what makes two items "the same story" and what names a file can never drift apart.
+_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
+_HTTP_URL = re.compile(r"^(https?)://([^/?#]+)(.*)$", re.IGNORECASE)
+
+
+def normalize_title(title: str) -> str:
+    """Return a title reduced to casefolded letters and digits, for ids and comparisons."""
+    if title.isascii():
+        # ASCII: NFKC changes nothing, casefold is lower(), isalnum() is a-z0-9.
+        return title.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
+    title = unicodedata.normalize("NFKC", title).casefold()
+    return "".join(ch for ch in title if ch.isalnum())
+
+
+def canonical_url(url: str) -> str:
+    """Return a URL with the scheme and host lowercased and a trailing slash or fragment dropped."""
+    url = url.strip().split("#", 1)[0]
+    match = _HTTP_URL.match(url)
+    if not match:
+        return url
+    scheme, host, rest = match.groups()
+    rest = rest.rstrip("/") if rest not in ("", "/") else ""
+    return f"{scheme.lower()}://{host.lower()}{rest}"

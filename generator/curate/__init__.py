@@ -21,9 +21,8 @@ from generator.curate.editorial import excluded_by, override_theme, publishable
 from generator.curate.merge import find_matches
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
-from generator.curate.text import canonical_url
 from generator.curate.themes import classify, make_tags
-from generator.models import Article, CurateResult, Problem, Severity
+from generator.models import Article, CurateResult, Problem, Severity, canonical_url
 
 __all__ = ["apply_editorial", "curate"]
 

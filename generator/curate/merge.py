@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from generator.curate.text import canonical_url, fast_words, normalize_title, plain_text
-from generator.models import Article
+from generator.curate.text import fast_words, plain_text
+from generator.models import Article, canonical_url, normalize_title
 
 logger = logging.getLogger(__name__)
 

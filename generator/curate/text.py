@@ -26,7 +26,6 @@ _WORD_CHARS = re.compile(r"\w+")
 # the text from one bytes.translate + split, several times faster than the Unicode regex.
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _KEEP_ASCII_ALNUM = bytes(b if 48 <= b <= 57 or 97 <= b <= 122 else 32 for b in range(256))
-_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
 _KEEP_ASCII_WORD_CHARS = bytes(b if 48 <= b <= 57 or 97 <= b <= 122 or b == 95 else 32 for b in range(256))
 
 
@@ -79,26 +78,6 @@ def fast_words(text: str) -> list[str]:
     if text.isascii():
         return text.lower().encode("ascii").translate(_KEEP_ASCII_WORD_CHARS).decode("ascii").split()
     return _WORD_CHARS.findall(text.casefold())
-
-
-def normalize_title(title: str) -> str:
-    """Return a title reduced to casefolded letters and digits, for comparisons."""
-    if title.isascii():
-        # ASCII: NFKC changes nothing, casefold is lower(), isalnum() is a-z0-9.
-        return title.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
-    title = unicodedata.normalize("NFKC", title).casefold()
-    return "".join(ch for ch in title if ch.isalnum())
-
-
-def canonical_url(url: str) -> str:
-    """Return a URL with scheme and host lowercased, fragment and trailing slash dropped."""
-    url = url.strip().split("#", 1)[0]
-    match = re.match(r"^(https?)://([^/?#]+)(.*)$", url, re.IGNORECASE)
-    if not match:
-        return url
-    scheme, host, rest = match.groups()
-    rest = rest.rstrip("/") if rest not in ("", "/") else ""
-    return f"{scheme.lower()}://{host.lower()}{rest}"
 
 
 def url_host(url: str) -> str:
