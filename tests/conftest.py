@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import cli
 from generator.config import Config, load_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,3 +51,16 @@ def make_config(root: Path, yaml_text: str = "") -> Config:
 def site_config(tmp_path: Path) -> Config:
     """Return a default config rooted at a temporary directory."""
     return make_config(tmp_path / "site")
+
+
+def run_digest(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run the `digest` CLI in cwd; return its exit code and its output (stdout and stderr)."""
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args)
+    finally:
+        os.chdir(old)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from generator.cli import cli
 from generator.config import Config
 from generator.ingest import item_to_article, paragraphs_to_markdown
 from generator.models import Article, Problem, RawItem
 
-from .conftest import write_files
+from .conftest import run_digest, write_files
 
 TEXT_DUMP = """\
 Steppe Herald
@@ -95,16 +91,6 @@ def test_title_from_body_when_missing(site_config: Config) -> None:
     assert isinstance(made, Article) and made.title == "The council met on Monday."
 
 
-def _run(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
-
-
 def test_mixed_directory_end_to_end(tmp_path: Path) -> None:
     write_files(
         tmp_path / "raw",
@@ -116,7 +102,7 @@ def test_mixed_directory_end_to_end(tmp_path: Path) -> None:
             "blob.bin": bytes(range(256)) * 4,
         },
     )
-    code, output = _run(["ingest", "--report", "report.json"], tmp_path)
+    code, output = run_digest(["ingest", "--report", "report.json"], tmp_path)
     assert code == 1, output  # rejected items make the status 1, but the rest is written
     files = sorted(p.relative_to(tmp_path / "content").as_posix() for p in (tmp_path / "content").rglob("*.md"))
     assert len(files) == 4, files
@@ -131,7 +117,7 @@ def test_mixed_directory_end_to_end(tmp_path: Path) -> None:
     assert by_input["raw/empty.txt"]["rejected"]
     before = {f: (tmp_path / "content" / f).read_bytes() for f in files}
 
-    code, output = _run(["ingest"], tmp_path)  # idempotent: nothing new, no byte changed
+    code, output = run_digest(["ingest"], tmp_path)  # idempotent: nothing new, no byte changed
     after = {
         p.relative_to(tmp_path / "content").as_posix(): p.read_bytes() for p in (tmp_path / "content").rglob("*.md")
     }

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
-
-from .conftest import REPO, SEEDS_EXPECTED, SEEDS_RAW
-
-
-def _digest(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
+from .conftest import REPO, SEEDS_EXPECTED, SEEDS_RAW, run_digest
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -31,7 +17,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_seeds_match_the_ground_truth(shared_dir: Path, tmp_path: Path) -> None:
-    code, output = _digest(["ingest", "--content", str(tmp_path / "content"), str(SEEDS_RAW)], tmp_path)
+    code, output = run_digest(["ingest", "--content", str(tmp_path / "content"), str(SEEDS_RAW)], tmp_path)
     assert code == 1, output  # one seed item has neither title nor body: rejected by line
     assert "000_1a08782589c742eb.txt:41: item has neither a title nor a body" in output
     score = subprocess.run(
@@ -52,17 +38,17 @@ def test_same_inputs_give_the_same_tree_in_any_order(shared_dir: Path, tmp_path:
     trees = []
     for n, order in enumerate((inputs, inputs[::-1])):
         content = tmp_path / f"content{n}"
-        _digest(["ingest", "--content", str(content), *map(str, order)], tmp_path)
+        run_digest(["ingest", "--content", str(content), *map(str, order)], tmp_path)
         trees.append(_tree(content))
     assert trees[0] == trees[1]
     assert len(trees[0]) == 19 + 5 + 9 + 6 + 15  # the seeds' content counts and the sample's 15
-    _digest(["ingest", "--content", str(tmp_path / "content0"), *map(str, inputs)], tmp_path)
+    run_digest(["ingest", "--content", str(tmp_path / "content0"), *map(str, inputs)], tmp_path)
     assert _tree(tmp_path / "content0") == trees[0]  # a second ingest changes no byte
 
 
 def test_hand_edits_survive_reingest(tmp_path: Path) -> None:
     shutil.copytree(REPO / "raw", tmp_path / "raw")
-    code, output = _digest(["ingest"], tmp_path)
+    code, output = run_digest(["ingest"], tmp_path)
     assert code == 0, output
     content = tmp_path / "content"
     path = next(p for p in sorted(content.rglob("*.md")) if "saiga" in p.name)
@@ -76,24 +62,24 @@ def test_hand_edits_survive_reingest(tmp_path: Path) -> None:
     path.write_text(edited, encoding="utf-8")
     before = _tree(content)
 
-    code, output = _digest(["ingest"], tmp_path)
+    code, output = run_digest(["ingest"], tmp_path)
     assert code == 0, output
     assert _tree(content) == before  # no duplicate, no byte changed
     assert "0 articles" in output
 
-    code, output = _digest(["check"], tmp_path)  # the theme edit put the file in the wrong folder
+    code, output = run_digest(["check"], tmp_path)  # the theme edit put the file in the wrong folder
     assert code == 0 and "wrong folder" in output and "/society/" in output
-    code, output = _digest(["check", "--strict"], tmp_path)
+    code, output = run_digest(["check", "--strict"], tmp_path)
     assert code == 1
-    code, output = _digest(["check", "--fix"], tmp_path)
+    code, output = run_digest(["check", "--fix"], tmp_path)
     assert code == 0, output
     moved = next(p for p in content.rglob("*.md") if "saiga" in p.name)
     assert moved.parent.name == "society"
     assert moved.read_text(encoding="utf-8") == edited
 
-    code, output = _digest(["ingest"], tmp_path)  # still no duplicate after the move
+    code, output = run_digest(["ingest"], tmp_path)  # still no duplicate after the move
     assert len(_tree(content)) == len(before)
-    code, output = _digest(["build", "--no-ingest"], tmp_path)
+    code, output = run_digest(["build", "--no-ingest"], tmp_path)
     assert code == 0, output
     front = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Edited saiga census" in front
@@ -102,10 +88,10 @@ def test_hand_edits_survive_reingest(tmp_path: Path) -> None:
 @pytest.mark.parametrize("flag", ["draft: true"])
 def test_draft_is_hidden_everywhere(tmp_path: Path, flag: str) -> None:
     shutil.copytree(REPO / "raw", tmp_path / "raw")
-    _digest(["ingest"], tmp_path)
+    run_digest(["ingest"], tmp_path)
     path = next(p for p in sorted((tmp_path / "content").rglob("*.md")) if "saiga" in p.name)
     path.write_text(path.read_text(encoding="utf-8").replace("draft: false", flag, 1), encoding="utf-8")
-    code, output = _digest(["build", "--no-ingest"], tmp_path)
+    code, output = run_digest(["build", "--no-ingest"], tmp_path)
     assert code == 0, output
     site = tmp_path / "site"
     leaks = [
