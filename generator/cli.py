@@ -59,6 +59,11 @@ def config_option(func: F) -> F:
     )(func)
 
 
+def dir_option(flag: str, name: str, help_text: str) -> Callable[[F], F]:
+    """Return a decorator adding a directory option (--content, --output) to a command."""
+    return click.option(flag, name, type=click.Path(file_okay=False, path_type=Path), help=help_text)
+
+
 def strict_option(func: F) -> F:
     """Add --strict to a command."""
     return click.option("--strict", is_flag=True, help="Treat every warning as an error.")(func)
@@ -124,12 +129,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @config_option
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Content directory to write (default: paths.content).",
-)
+@dir_option("--content", "content_dir", "Content directory to write (default: paths.content).")
 @click.option(
     "--report",
     "report_path",
@@ -179,18 +179,8 @@ def ingest(
 
 @cli.command()
 @config_option
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Content directory to read (default: paths.content).",
-)
-@click.option(
-    "--output",
-    "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory to write the site to (default: paths.site).",
-)
+@dir_option("--content", "content_dir", "Content directory to read (default: paths.content).")
+@dir_option("--output", "output_dir", "Directory to write the site to (default: paths.site).")
 @click.option("--base-url", help="Absolute URL the site is published at (overrides base_url).")
 @click.option(
     "--now",
@@ -244,12 +234,7 @@ def build(
 
 @cli.command()
 @config_option
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Content directory to check (default: paths.content).",
-)
+@dir_option("--content", "content_dir", "Content directory to check (default: paths.content).")
 @click.option(
     "--site",
     "site_dir",
@@ -297,18 +282,8 @@ def check(
     type=click.IntRange(0, 65535),
     help="Port to listen on (0 picks a free one).",
 )
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Content directory to read (default: paths.content).",
-)
-@click.option(
-    "--output",
-    "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory to build the preview into (default: paths.site).",
-)
+@dir_option("--content", "content_dir", "Content directory to read (default: paths.content).")
+@dir_option("--output", "output_dir", "Directory to build the preview into (default: paths.site).")
 @click.option("--no-ingest", is_flag=True, help="Do not ingest raw/ first, nor when raw files change.")
 @click.pass_context
 def serve(
