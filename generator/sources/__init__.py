@@ -125,6 +125,11 @@ def _read_bytes(path: Path) -> bytes:
         return handle.read(MAX_BYTES + 1)
 
 
+def _rejected(shown: str, kind: str, line: int, message: str, hint: str) -> SourceResult:
+    """Return the result of an input rejected whole: no items, one problem."""
+    return SourceResult(shown, kind, problems=(Problem(shown, line, message, hint),))
+
+
 def read_text(text: str, name: str, shown: str) -> SourceResult:
     """Return the items of already-decoded input, choosing the reader from its content."""
     # Decoded bytes never hold lone surrogates; text from other callers might, and no reader
@@ -132,30 +137,12 @@ def read_text(text: str, name: str, shown: str) -> SourceResult:
     text = _SURROGATE.sub("\ufffd", text)
     kind = detect_format(text, name)
     if kind == "json":
-        return SourceResult(
-            shown,
-            kind,
-            problems=(
-                Problem(
-                    shown,
-                    1,
-                    "a JSON document, not JSON Lines",
-                    "write one article object per line (.jsonl)",
-                ),
-            ),
+        return _rejected(
+            shown, kind, 1, "a JSON document, not JSON Lines", "write one article object per line (.jsonl)"
         )
     if kind == "xml":
-        return SourceResult(
-            shown,
-            kind,
-            problems=(
-                Problem(
-                    shown,
-                    1,
-                    "an XML document that is not an RSS, RDF or Atom feed",
-                    "remove it or convert it to a feed",
-                ),
-            ),
+        return _rejected(
+            shown, kind, 1, "an XML document that is not an RSS, RDF or Atom feed", "remove it or convert it to a feed"
         )
     reader = READERS[kind]
     logger.debug("%s: reading as %s", shown, kind)
@@ -164,17 +151,12 @@ def read_text(text: str, name: str, shown: str) -> SourceResult:
     except Exception as exc:
         # A reader bug must not sink the run: report it on this file and carry on.
         logger.debug("reader %s failed on %s", kind, shown, exc_info=True)
-        return SourceResult(
+        return _rejected(
             shown,
             kind,
-            problems=(
-                Problem(
-                    shown,
-                    0,
-                    f"the {kind} reader failed: {type(exc).__name__}: {exc}",
-                    "this is a bug in digest; run with -v and report it with the file",
-                ),
-            ),
+            0,
+            f"the {kind} reader failed: {type(exc).__name__}: {exc}",
+            "this is a bug in digest; run with -v and report it with the file",
         )
 
 
@@ -184,37 +166,23 @@ def read_source(path: Path, shown: str) -> SourceResult:
         data = _read_bytes(path)
     except OverflowError as exc:
         size = int(exc.args[0]) / 1024 / 1024
-        return SourceResult(
+        return _rejected(
             shown,
             "",
-            problems=(
-                Problem(
-                    shown,
-                    0,
-                    f"file too large ({size:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB)",
-                    "split it into smaller files",
-                ),
-            ),
+            0,
+            f"file too large ({size:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB)",
+            "split it into smaller files",
         )
     except ValueError as exc:
-        return SourceResult(shown, "", problems=(Problem(shown, 0, str(exc), "inputs must be plain files"),))
+        return _rejected(shown, "", 0, str(exc), "inputs must be plain files")
     except OSError as exc:
-        return SourceResult(
-            shown,
-            "",
-            problems=(
-                Problem(
-                    shown,
-                    0,
-                    f"cannot read file: {exc.strerror or exc}",
-                    "check that it exists and is readable",
-                ),
-            ),
+        return _rejected(
+            shown, "", 0, f"cannot read file: {exc.strerror or exc}", "check that it exists and is readable"
         )
     try:
         decoded = decode_bytes(data)
     except NotText as exc:
-        return SourceResult(shown, "", problems=(Problem(shown, 0, exc.message, exc.hint),))
+        return _rejected(shown, "", 0, exc.message, exc.hint)
     result = read_text(decoded.text, path.name, shown)
     if decoded.replaced:
         warning = Problem(
