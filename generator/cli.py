@@ -235,12 +235,7 @@ def build(
 @cli.command()
 @config_option
 @dir_option("--content", "content_dir", "Content directory to check (default: paths.content).")
-@click.option(
-    "--site",
-    "site_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Built site whose links to check (default: paths.site, if built).",
-)
+@dir_option("--site", "site_dir", "Built site whose links to check (default: paths.site, if built).")
 @click.option("--fix", is_flag=True, help="Move files whose folder disagrees with their date or theme.")
 @strict_option
 @click.pass_context
