@@ -7,7 +7,9 @@ I/O. PyYAML lives here and in `config` only.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from typing import Any
 
 import yaml
@@ -129,13 +131,99 @@ def _line_of_value_error(yaml_text: str) -> int:
 
 def join(meta: dict[str, Any], body: str) -> str:
     """Return the file text for a metadata mapping (in its key order) and a Markdown body."""
-    yaml_text = yaml.dump(
-        meta,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=None,
-        width=100_000,  # never fold long titles: one key per line keeps diffs readable
-    )
+    yaml_text = _emit_simple(meta)
+    if yaml_text is None:
+        yaml_text = yaml.dump(
+            meta,
+            Dumper=_Dumper,
+            allow_unicode=True,
+            sort_keys=False,
+            default_flow_style=None,
+            width=_WIDTH,
+        )
     body = body.strip("\n")
     return f"{FENCE}\n{yaml_text}{FENCE}\n{body}\n" if body else f"{FENCE}\n{yaml_text}{FENCE}\n"
+
+
+#: Never fold long titles: one key per line keeps diffs readable.
+_WIDTH = 100_000
+# Writing an article's front matter through PyYAML's representer, its Python resolver
+# callbacks and libyaml took 2 of a 10,000-article ingest's 15 CPU seconds. Front matter
+# written by ingest is a flat mapping of short single-line strings, dates, booleans and
+# lists of strings, for which libyaml's choice of style is simple to make here exactly:
+# plain where its scalar analysis and the resolver allow, else single-quoted.
+# `_emit_simple` makes that choice and returns None for anything else (then yaml.dump
+# writes the file); tests/test_frontmatter.py compares the two on many tricky strings.
+_MAX_SCALAR = 5_000
+_KEY = re.compile(r"[a-z_][a-z0-9_]{0,63}")
+# Where libyaml's scalar analysis finds an indicator (or a leading or trailing space) that
+# rules out the plain style: in a block mapping value, and inside a flow sequence.
+_BLOCK_UNSAFE = re.compile(r"^(?:[#,\[\]{}&*!|>'\"%@`]|[?:-](?: |\Z)|---|\.\.\.| )| \Z|: | #|:\Z")
+_FLOW_UNSAFE = re.compile(r"^(?:[#&*!|>'\"%@`]|-(?: |\Z)|---|\.\.\.| )| \Z|[,?\[\]{}:]| #")
+_NON_BMP = re.compile("[\U00010000-\U0010ffff]")  # libyaml escapes these in double quotes
+_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = _Dumper.yaml_implicit_resolvers
+#: "key: " for each key already checked to be a plain simple key (None: it is not).
+_KEY_PREFIXES: dict[str, str | None] = {}
+
+
+def _scalar(text: str, flow: bool) -> str | None:
+    """Return a string as libyaml writes it (plain or single-quoted), or None if not simple."""
+    if not text:
+        return "''"
+    if len(text) > _MAX_SCALAR or not text.isprintable() or (not text.isascii() and _NON_BMP.search(text)):
+        return None  # tabs, breaks, control and other special characters: double quotes
+    if (_FLOW_UNSAFE if flow else _BLOCK_UNSAFE).search(text) is None:
+        resolvers = _RESOLVERS.get(text[0])
+        if resolvers is None:
+            return text
+        for _tag, regexp in resolvers:
+            if regexp.match(text):
+                break  # it would read back as a number, date, boolean or null
+        else:
+            return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _key_prefix(key: object) -> str | None:
+    """Return `key: ` for a key libyaml writes plain, else None."""
+    if not isinstance(key, str):
+        return None
+    prefix = _KEY_PREFIXES.get(key, "")
+    if prefix == "":
+        plain = _KEY.fullmatch(key) is not None and _scalar(key, False) == key
+        prefix = _KEY_PREFIXES[key] = f"{key}: " if plain else None
+        if len(_KEY_PREFIXES) > 10_000:  # keys a person made up, in a long-running server
+            _KEY_PREFIXES.clear()
+    return prefix
+
+
+def _emit_simple(meta: dict[str, Any]) -> str | None:
+    """Return the YAML yaml.dump writes for a flat mapping of simple values, or None."""
+    lines = []
+    for key, value in meta.items():
+        prefix = _key_prefix(key)
+        if prefix is None:
+            return None
+        kind = type(value)
+        if kind is str:
+            text = _scalar(value, False)
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is dt.date:
+            text = value.isoformat()
+        elif kind is list:
+            items = []
+            for item in value:
+                quoted = _scalar(item, True) if type(item) is str else None
+                if quoted is None:
+                    return None
+                items.append(quoted)
+            text = "[" + ", ".join(items) + "]"
+        else:
+            return None
+        if text is None:
+            return None
+        lines.append(prefix + text)
+    if max(map(len, lines), default=0) >= _WIDTH - 10_000:
+        return None
+    return "\n".join(lines) + "\n" if lines else "{}\n"
