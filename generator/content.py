@@ -212,7 +212,7 @@ def meta_from_article(article: Article) -> dict[str, Any]:
 
 
 def render_article(article: Article) -> str:
-    """Return the content-file text of an article."""
+    """Return the content-file text of an article (its src_path, slug and score are not in it)."""
     return frontmatter.join(meta_from_article(article), article.body)
 
 
@@ -375,29 +375,40 @@ class _Folders:
 PARALLEL_MIN_ARTICLES = 500
 
 
-def _render_all(articles: Sequence[Article], executor: Executor | None) -> Iterator[str]:
-    """Yield the file text of each article, in order; rendered in worker processes if given."""
-    done = 0
-    if executor is not None and len(articles) >= PARALLEL_MIN_ARTICLES:
+def _render_all(articles: Sequence[Article], texts: Sequence[str | None], executor: Executor | None) -> Iterator[str]:
+    """Yield the file text of each article, in order: texts[i] where given, else rendered.
+
+    Rendered in worker processes if given an executor and many are missing.
+    """
+    missing = [i for i, text in enumerate(texts) if text is None]
+    made: dict[int, str] = {}
+    if executor is not None and len(missing) >= PARALLEL_MIN_ARTICLES:
         # Rendering front matter is pure Python work: the workers render while this
-        # process writes what is rendered. (Workers writing too would contend for the same
-        # folders in the kernel, which costs more than it saves.)
+        # process writes what is rendered.
         try:
-            for text in executor.map(render_article, articles, chunksize=100):
-                done += 1
-                yield text
+            made = dict(
+                zip(missing, executor.map(render_article, [articles[i] for i in missing], chunksize=100), strict=True)
+            )
         except (OSError, NotImplementedError, BrokenProcessPool) as exc:
-            logger.debug("rendering in this process from #%d: worker processes failed: %s", done + 1, exc)
-    for article in articles[done:]:
-        yield render_article(article)
+            logger.debug("rendering in this process: worker processes failed: %s", exc)
+    for index, (article, text) in enumerate(zip(articles, texts, strict=True)):
+        if text is None:
+            text = made[index] if index in made else render_article(article)
+        yield text
 
 
 def write_articles(
-    articles: Iterable[Article], content_dir: Path, *, executor: Executor | None = None
+    articles: Iterable[Article],
+    content_dir: Path,
+    *,
+    texts: Sequence[str | None] | None = None,
+    executor: Executor | None = None,
 ) -> list[Article]:
     """Write new articles under content_dir (never overwriting); return them with src_path set.
 
-    With an executor (a process pool), the files are rendered in its workers.
+    `texts[i]`, where given, is `render_article` of the i-th article, rendered earlier (it
+    does not depend on `src_path` or `slug`, which are chosen here). With an executor (a
+    process pool), the others are rendered in its workers.
     """
     taken: set[str] = set()
     written: list[Article] = []
@@ -413,7 +424,8 @@ def write_articles(
         # checked the slow way.
         paths.append(folder_path / name if _PLAIN_NAME.fullmatch(name) else safe_join(content_dir, rel))
         written.append(replace(article, src_path=rel, slug=name.removesuffix(".md")))
-    for path, text in zip(paths, _render_all(written, executor), strict=True):
+    given = list(texts) if texts is not None else [None] * len(written)
+    for path, text in zip(paths, _render_all(written, given, executor), strict=True):
         _write_atomic(path, text)
     return written
 

@@ -30,9 +30,9 @@ from urllib.parse import urlsplit
 
 from generator import content
 from generator.config import Config
-from generator.curate import curate
+from generator.curate import Prepared, curate_prepared, prepare
 from generator.log import RunReport
-from generator.models import Article, Problem, RawItem, Severity, SourceResult
+from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces
 from generator.sources import iter_inputs, read_source
 
 logger = logging.getLogger(__name__)
@@ -80,14 +80,17 @@ def paragraphs_to_markdown(paragraphs: Sequence[str]) -> str:
     """Return plain-text paragraphs as Markdown that renders as the same plain text."""
     out = []
     for para in paragraphs:
-        text = " ".join(para.split())
+        text = collapse_spaces(para)
         if not text:
             continue
         # Scraped text is never HTML: neutralise anything that could open a tag, and
         # escape line starts Markdown would read as headings, quotes or lists.
-        text = _TAG_START.sub("&lt;", text)
-        text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-        text = _ORDERED_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+        if "<" in text:
+            text = _TAG_START.sub("&lt;", text)
+        if _BLOCK_START.match(text):
+            text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+        if _ORDERED_START.match(text):
+            text = _ORDERED_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
         out.append(text)
     return "\n\n".join(out)
 
@@ -210,16 +213,35 @@ def _worker_pool(workers: int) -> Iterator[Executor | None]:
         yield pool
 
 
-def _read_input(
-    path: Path, shown: str, config: Config, default_date: dt.date | None
-) -> tuple[SourceResult, list[Article | Problem]]:
-    """Return one input's result and, per item, its candidate article or the problem rejecting it.
+@dataclass(frozen=True)
+class _Made:
+    """A candidate article prepared for curation, and the file it makes if it stays alone."""
 
-    The result comes back without its items (only `raw_count` is set for them): the
-    articles carry everything later phases need, and a worker need not send the text twice.
+    prepared: Prepared
+    text: str | None
+
+
+def _read_input(
+    path: Path, shown: str, config: Config, default_date: dt.date | None, known_ids: frozenset[str]
+) -> tuple[SourceResult, list[_Made | Problem]]:
+    """Return one input's result and, per item, its prepared candidate or the problem rejecting it.
+
+    Everything per item that does not depend on the other inputs happens here, in a worker
+    process on a large run: parsing, curation's `prepare` (skipped for an id already in
+    content/, which is never rewritten) and rendering the file the article becomes if no
+    other copy joins it. The result comes back without its items (only `raw_count` is set
+    for them): the articles carry everything later phases need.
     """
     result = read_source(path, shown)
-    made = [item_to_article(item, path, shown, config, default_date) for item in result.items]
+    made: list[_Made | Problem] = []
+    for item in result.items:
+        article = item_to_article(item, path, shown, config, default_date)
+        if isinstance(article, Problem):
+            made.append(article)
+            continue
+        prepared = prepare(article, config, finish=article.id not in known_ids)
+        text = content.render_article(prepared.alone) if prepared.alone is not None else None
+        made.append(_Made(prepared, text))
     return replace(result, items=(), raw_count=max(result.raw_count, len(result.items))), made
 
 
@@ -228,8 +250,9 @@ def _read_inputs(
     shown_paths: Sequence[str],
     config: Config,
     default_date: dt.date | None,
+    known_ids: frozenset[str],
     executor: Executor | None,
-) -> Iterator[tuple[SourceResult, list[Article | Problem]]]:
+) -> Iterator[tuple[SourceResult, list[_Made | Problem]]]:
     """Yield _read_input of each input, in input order; in worker processes if given."""
     done = 0
     if executor is not None:
@@ -243,6 +266,7 @@ def _read_inputs(
                 shown_paths,
                 itertools.repeat(config),
                 itertools.repeat(default_date),
+                itertools.repeat(known_ids),
                 chunksize=chunk,
             ):
                 done += 1
@@ -250,7 +274,7 @@ def _read_inputs(
         except (OSError, NotImplementedError, BrokenProcessPool) as exc:
             logger.debug("reading inputs in this process from #%d: worker processes failed: %s", done + 1, exc)
     for path, shown in zip(inputs[done:], shown_paths[done:], strict=True):
-        yield _read_input(path, shown, config, default_date)
+        yield _read_input(path, shown, config, default_date, known_ids)
 
 
 def ingest_paths(
@@ -285,19 +309,27 @@ def _ingest(
     started: float,
 ) -> IngestResult:
     """Run the phases of ingest_paths over the found inputs, with worker processes if given."""
-    # Phases 1 (cont.) and 2: parse each input and turn its items into candidate articles
-    # or the problems that reject them (both pure, so done together in the workers).
+    # What content/ already holds (a person's edits win): its ids are not worth preparing.
+    tree = content.load_content(content_dir, config)
+    report.extend(tree.problems)
+    known_ids = frozenset(article.id for article in tree.articles)
+    phase = _log_phase("load content", started)
+
+    # Phases 1 (cont.) and 2: parse each input and turn its items into prepared candidate
+    # articles or the problems that reject them (both pure, so done together in the workers).
     shown_paths = [content.display_path(path) for path in inputs]
-    results: list[tuple[Path, str, SourceResult, list[Article | Problem]]] = []
-    reads = _read_inputs(inputs, shown_paths, config, default_date, executor)
+    results: list[tuple[Path, str, SourceResult, list[_Made | Problem]]] = []
+    reads = _read_inputs(inputs, shown_paths, config, default_date, known_ids, executor)
     for path, shown, (result, items_made) in zip(inputs, shown_paths, reads, strict=True):
         results.append((path, shown, result, items_made))
         if on_progress:
             on_progress(len(results), len(inputs), shown)
-    phase = _log_phase("read", started)
+    phase = _log_phase("read", phase)
 
     # Phase 2 (cont.): record what was rejected and collect the candidates, in input order.
-    candidates: list[Article] = []
+    prepared: list[Prepared] = []
+    # id(alone) → its rendered file, for the new articles that stay alone (nearly all)
+    rendered: dict[int, str] = {}
     entries: list[dict[str, Any]] = []
     raw_items = rejected = 0
     for _path, shown, result, made_items in results:
@@ -316,20 +348,18 @@ def _ingest(
                 entry["rejected"].append(str(made))
                 rejected += 1
             else:
-                candidates.append(made)
+                prepared.append(made.prepared)
+                if made.text is not None:
+                    rendered[id(made.prepared.alone)] = made.text
 
-    phase = _log_phase("articles", phase)
-
-    # Phase 3: curate against what content/ already holds (a person's edits win).
-    tree = content.load_content(content_dir, config)
-    report.extend(tree.problems)
-    phase = _log_phase("load content", phase)
-    curated = curate(candidates, tree.articles, config, executor=executor)
+    # Phase 3: curate against what content/ already holds.
+    curated = curate_prepared(prepared, tree.articles, config)
     report.extend(curated.problems)
     phase = _log_phase("curate", phase)
 
     # Phase 4: write. New files never overwrite; existing files only gain also_reported_by.
-    written = content.write_articles(curated.new, content_dir, executor=executor)
+    texts = [rendered.get(id(article)) for article in curated.new]
+    written = content.write_articles(curated.new, content_dir, texts=texts, executor=executor)
     for article in curated.updated:
         content.update_article(article, content_dir)
     by_origin: dict[str, list[str]] = {}

@@ -182,6 +182,16 @@ _NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b 
 _HTTP_URL = re.compile(r"^(https?)://([^/?#]+)(.*)$", re.IGNORECASE)
 
 
+def collapse_spaces(text: str) -> str:
+    """Return text with every run of whitespace made one space and none at either end."""
+    # Most text reaching a later stage is collapsed already: two scans in C say so, and
+    # spare splitting it into words and joining them again. (Every whitespace character
+    # but the space is unprintable to str.isprintable.)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def normalize_title(title: str) -> str:
     """Return a title reduced to casefolded letters and digits, for ids and comparisons."""
     if title.isascii():

@@ -1,30 +1,28 @@
-"""Curate candidate articles: drop excluded ones, merge copies of a story, theme and rank.
+"""Curate candidate articles: drop excluded ones, merge copies of a story, theme them.
 
 Input: candidate Articles from ingest (no theme yet), the Articles already in content/,
 and the Config. Output: a `CurateResult` — new articles to write, existing ones whose
 `also_reported_by` grew, counts and problems. Pure and deterministic: the result does not
-depend on the order of the candidates. `apply_editorial` is the build-time half.
+depend on the order of the candidates. `apply_editorial` is the build-time half (ranking
+and the editorial rules).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from generator.config import Config
 from generator.curate.editorial import excluded_by, override_theme, publishable
-from generator.curate.merge import find_matches
+from generator.curate.merge import find_matches, fingerprint
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
 from generator.curate.themes import classify, make_tags
 from generator.models import Article, CurateResult, Problem, Severity, canonical_url
 
-__all__ = ["apply_editorial", "curate"]
+__all__ = ["Prepared", "apply_editorial", "curate", "curate_prepared", "prepare"]
 
 logger = logging.getLogger(__name__)
 
@@ -119,69 +117,48 @@ def _finish(article: Article, copies: Sequence[Article], config: Config) -> Arti
     return override_theme(finished, config)
 
 
-def _finish_batch(batch: Sequence[Article], config: Config) -> list[Article]:
-    """Return _finish of candidates that no other copy joins (run in worker processes)."""
-    # A batch per task, not an article: each task unpickles its own copy of the config,
-    # and finding the classifier for a new config object compares the whole taxonomy.
-    return [_finish(article, (), config) for article in batch]
+@dataclass(frozen=True)
+class Prepared:
+    """A candidate with the curation work that does not depend on the other candidates.
 
-
-#: Fewer pending candidates than this are themed here: worker round trips would cost more.
-PARALLEL_MIN_ARTICLES = 500
-#: Candidates per worker task: few round trips, yet many tasks to share out evenly.
-_BATCH = 100
-
-
-def _finish_ahead(
-    pending: Sequence[Article], config: Config, executor: Executor | None
-) -> Iterator[list[Article]] | None:
-    """Start finishing every pending candidate as if alone, in worker processes; None if not worth it.
-
-    Nearly every candidate is its own story, and finishing one (theme, tags, summary) does
-    not depend on the others: done in the workers while this process looks for copies,
-    the two longest steps of curation overlap. A candidate that turns out to have copies
-    is finished again here with them.
+    Nearly every candidate turns out to be its own story, and finishing one (theme, tags,
+    summary) and fingerprinting its body need nothing else: `prepare` does both, so a
+    large ingest does them in its worker processes while parsing. A candidate that turns
+    out to have copies is finished again with them; `alone` is None where it was not
+    worth preparing (a candidate already in content/).
     """
-    if executor is None or len(pending) < PARALLEL_MIN_ARTICLES:
-        return None
-    batches = [pending[i : i + _BATCH] for i in range(0, len(pending), _BATCH)]
-    try:
-        return executor.map(_finish_batch, batches, itertools.repeat(config))
-    except (OSError, NotImplementedError, BrokenProcessPool) as exc:
-        logger.debug("curating in this process: worker processes failed: %s", exc)
-        return None
+
+    candidate: Article
+    alone: Article | None
+    fingerprint: frozenset[int] | None
 
 
-def _collect(ahead: Iterator[list[Article]] | None) -> list[Article] | None:
-    """Return the results of _finish_ahead in candidate order, or None if the workers failed."""
-    if ahead is None:
-        return None
-    try:
-        return [article for batch in ahead for article in batch]
-    except (OSError, NotImplementedError, BrokenProcessPool) as exc:
-        logger.debug("curating in this process: worker processes failed: %s", exc)
-        return None
+def prepare(candidate: Article, config: Config, *, finish: bool = True) -> Prepared:
+    """Return a candidate finished as its own story (unless `finish` is false) and fingerprinted."""
+    return Prepared(candidate, _finish(candidate, (), config) if finish else None, fingerprint(candidate))
 
 
-def curate(
-    candidates: Sequence[Article],
-    existing: Sequence[Article],
-    config: Config,
-    *,
-    executor: Executor | None = None,
-) -> CurateResult:
-    """Return what to write for the candidates, given what content/ already holds.
+def curate(candidates: Sequence[Article], existing: Sequence[Article], config: Config) -> CurateResult:
+    """Return what to write for the candidates, given what content/ already holds."""
+    known = {a.id for a in existing}
+    return curate_prepared([prepare(c, config, finish=c.id not in known) for c in candidates], existing, config)
 
-    With an executor (a process pool), candidates are themed in its workers.
+
+def curate_prepared(prepared: Sequence[Prepared], existing: Sequence[Article], config: Config) -> CurateResult:
+    """Return what to write for prepared candidates, given what content/ already holds.
+
+    A new article that is its candidate's `alone` unchanged is that very object, so a
+    caller may reuse what it derived from `alone` (ingest reuses the rendered file).
     """
     problems: list[Problem] = []
     existing = sorted(existing, key=lambda a: a.id)
     existing_index = {a.id: i for i, a in enumerate(existing)}
     unchanged = 0
-    pending: list[Article] = []
+    pending: list[Prepared] = []
     # existing index → candidates that are copies of it (they may extend its also_reported_by)
     updates: dict[int, list[Article]] = defaultdict(list)
-    for candidate in sorted(candidates, key=_input_key):
+    for item in sorted(prepared, key=lambda p: _input_key(p.candidate)):
+        candidate = item.candidate
         reason = excluded_by(candidate, config.curation)
         if reason:
             path, line = _where(candidate.origin)
@@ -200,10 +177,14 @@ def curate(
             # edited, wins. Only another source's repeat is recorded in its also_reported_by.
             updates[existing_index[candidate.id]].append(candidate)
         else:
-            pending.append(candidate)
+            pending.append(item)
 
-    ahead = _finish_ahead(pending, config, executor)
-    matches = find_matches([*pending, *existing], len(pending), config.curation.merge_window_days)
+    matches = find_matches(
+        [*(p.candidate for p in pending), *existing],
+        len(pending),
+        config.curation.merge_window_days,
+        [p.fingerprint for p in pending],
+    )
     groups = _Groups(len(pending))
     best_existing: dict[int, tuple[float, str, int]] = {}  # candidate → (-similarity, id, index)
     for match in matches:
@@ -218,11 +199,10 @@ def curate(
     for index in range(len(pending)):
         members[groups.find(index)].append(index)
 
-    finished = _collect(ahead)
     new: list[Article] = []
     duplicates = 0
     for root in sorted(members):
-        group = [pending[i] for i in members[root]]
+        group = [pending[i].candidate for i in members[root]]
         offers = [best_existing[i] for i in members[root] if i in best_existing]
         if offers:
             # A copy of a story already in content/: that file only gains also_reported_by.
@@ -231,10 +211,8 @@ def curate(
         kept = min(group, key=_richness_key)
         copies = [a for a in group if a is not kept]
         duplicates += len(copies)
-        if finished is not None and not copies:
-            new.append(finished[members[root][0]])
-        else:
-            new.append(_finish(kept, copies, config))
+        alone = pending[members[root][0]].alone
+        new.append(alone if alone is not None and not copies else _finish(kept, copies, config))
 
     updated: list[Article] = []
     for index in sorted(updates):
@@ -246,17 +224,18 @@ def curate(
         unchanged += len(updates[index]) - added
         if added:
             updated.append(replace(target, also_reported_by=grown))
-    new_sorted = sorted(score_articles(new, config), key=lambda a: (a.date, a.id))
+    # Ranking is the build's (apply_editorial): a score depends on the whole site, not one run.
+    new.sort(key=lambda a: (a.date, a.id))
     logger.debug(
         "curated %d candidates: %d new, %d updated, %d duplicates, %d unchanged",
-        len(candidates),
-        len(new_sorted),
+        len(prepared),
+        len(new),
         len(updated),
         duplicates,
         unchanged,
     )
     return CurateResult(
-        new=tuple(new_sorted),
+        new=tuple(new),
         updated=tuple(updated),
         duplicates=duplicates,
         unchanged=unchanged,

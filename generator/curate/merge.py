@@ -11,7 +11,8 @@ at least a quarter of the larger, so a copy with a new headline, an added attrib
 or a dropped paragraph still matches. Candidate pairs come from an inverted index of the
 shingles that occur in more than one body (shingles in over 200 bodies are boilerplate and
 ignored); every candidate pair is then verified exactly, so the result is deterministic.
-Shingle ids come from blake2b word hashes, stable across runs. Linear in the total text.
+Shingle ids come from blake2b word hashes, stable across runs and processes, so an
+article's `fingerprint` can be taken in a worker process. Linear in the total text.
 """
 
 from __future__ import annotations
@@ -53,19 +54,33 @@ class Match:
     reason: str  # "url", "title", "text"
 
 
-def _token_ids(token_lists: Sequence[Sequence[str]]) -> dict[str, int]:
-    """Return a stable 64-bit id (blake2b) per distinct word, so sampling is the same in every run."""
-    vocabulary = set().union(*token_lists) if token_lists else set()
-    return {
-        token: int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
-        for token in vocabulary
-    }
+#: blake2b id of each word seen so far in this process: a word is hashed once, not per use.
+_TOKEN_IDS: dict[str, int] = {}
+#: Past this many words the cache is dropped (a long-running preview server ingests often).
+_TOKEN_IDS_MAX = 2_000_000
 
 
-def shingles(ids: Sequence[int]) -> set[int]:
+def _token_ids(tokens: Sequence[str]) -> list[int]:
+    """Return a stable 64-bit id (blake2b) per word, the same in every run and process."""
+    cache = _TOKEN_IDS
+    try:
+        return list(map(cache.__getitem__, tokens))  # once a run is under way, nearly always
+    except KeyError:
+        pass
+    missing = set(tokens).difference(cache)
+    if missing:
+        if len(cache) + len(missing) > _TOKEN_IDS_MAX:
+            cache.clear()
+            missing = set(tokens)
+        for token in missing:
+            cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+    return list(map(cache.__getitem__, tokens))
+
+
+def shingles(ids: Sequence[int]) -> frozenset[int]:
     """Return the hashed word 4-grams of a token-id sequence."""
     # hash() of a tuple of ints is not salted per process, unlike hash() of a str.
-    return set(map(hash, zip(*(ids[i:] for i in range(SHINGLE)), strict=False)))
+    return frozenset(map(hash, zip(*(ids[i:] for i in range(SHINGLE)), strict=False)))
 
 
 def body_words(article: Article) -> list[str]:
@@ -73,10 +88,32 @@ def body_words(article: Article) -> list[str]:
     return fast_words(plain_text(article.body))
 
 
-def find_matches(articles: Sequence[Article], first_existing: int, window_days: int) -> list[Match]:
+#: The fingerprint of a body too short to compare by its text.
+NO_FINGERPRINT: frozenset[int] = frozenset()
+
+
+def fingerprint(article: Article) -> frozenset[int]:
+    """Return the shingle ids that compare an article's body (empty below MIN_WORDS words).
+
+    Pure and per article, so worker processes can take it while parsing.
+    """
+    words = body_words(article)
+    if len(words) < MIN_WORDS:
+        return NO_FINGERPRINT
+    return shingles(_token_ids(words))
+
+
+def find_matches(
+    articles: Sequence[Article],
+    first_existing: int,
+    window_days: int,
+    fingerprints: Sequence[frozenset[int] | None] = (),
+) -> list[Match]:
     """Return same-story pairs among articles; indexes ≥ first_existing are existing content.
 
-    Two existing articles are never compared with each other: only new candidates merge.
+    `fingerprints[i]`, where given and not None, is `fingerprint(articles[i])` taken
+    earlier. Two existing articles are never compared with each other: only new
+    candidates merge.
     """
     found: dict[tuple[int, int], Match] = {}
 
@@ -87,12 +124,21 @@ def find_matches(articles: Sequence[Article], first_existing: int, window_days: 
         if key not in found or found[key].similarity < similarity:
             found[key] = Match(key[0], key[1], similarity, reason)
 
-    _match_keys(articles, add)
-    _match_text(articles, first_existing, window_days, add)
+    prints = list(fingerprints) + [None] * (len(articles) - len(fingerprints))
+    _match_keys(articles, prints, add)
+    _match_text(articles, prints, first_existing, window_days, add)
     return sorted(found.values(), key=lambda m: (m.left, m.right))
 
 
-def _match_keys(articles: Sequence[Article], add: _Adder) -> None:
+def _print(articles: Sequence[Article], prints: list[frozenset[int] | None], index: int) -> frozenset[int]:
+    """Return the fingerprint of articles[index], taking (and keeping) it if not yet known."""
+    known = prints[index]
+    if known is None:
+        known = prints[index] = fingerprint(articles[index])
+    return known
+
+
+def _match_keys(articles: Sequence[Article], prints: list[frozenset[int] | None], add: _Adder) -> None:
     """Pair articles sharing a canonical URL, or the same title on the same date."""
     by_url: dict[str, list[int]] = defaultdict(list)
     by_title: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
@@ -110,11 +156,17 @@ def _match_keys(articles: Sequence[Article], add: _Adder) -> None:
     for group in by_title.values():
         for a, b in combinations(group, 2):
             # Two full bodies are judged by their text: a shared headline is not enough.
-            if len(body_words(articles[a])) < MIN_WORDS or len(body_words(articles[b])) < MIN_WORDS:
+            if not _print(articles, prints, a) or not _print(articles, prints, b):
                 add(a, b, 1.0, "title")
 
 
-def _match_text(articles: Sequence[Article], first_existing: int, window_days: int, add: _Adder) -> None:
+def _match_text(
+    articles: Sequence[Article],
+    prints: list[frozenset[int] | None],
+    first_existing: int,
+    window_days: int,
+    add: _Adder,
+) -> None:
     """Pair articles whose bodies are near-duplicates within the date window."""
     window = dt.timedelta(days=window_days)
     new_dates = [a.date for a in articles[:first_existing]]
@@ -122,15 +174,13 @@ def _match_text(articles: Sequence[Article], first_existing: int, window_days: i
         return
     # Existing articles far from every new one can never match: skip their bodies.
     low, high = min(new_dates) - window, max(new_dates) + window
-    tokens: dict[int, list[str]] = {}
+    sets: dict[int, frozenset[int]] = {}
     for index, article in enumerate(articles):
         if index >= first_existing and not (low <= article.date <= high):
             continue
-        words = body_words(article)
-        if len(words) >= MIN_WORDS:
-            tokens[index] = words
-    ids = _token_ids(list(tokens.values()))
-    sets = {index: shingles(list(map(ids.__getitem__, words))) for index, words in tokens.items()}
+        shingle_set = _print(articles, prints, index)
+        if shingle_set:
+            sets[index] = shingle_set
     # Shingles seen in two or more bodies, found with set operations (no per-shingle loop).
     seen: set[int] = set()
     shared: set[int] = set()
@@ -164,7 +214,7 @@ def _match_text(articles: Sequence[Article], first_existing: int, window_days: i
             add(a, b, similarity, "text")
 
 
-def _similarity(a: set[int], b: set[int]) -> float:
+def _similarity(a: frozenset[int], b: frozenset[int]) -> float:
     """Return the Jaccard or containment that makes a and b one story, or 0.0."""
     shared = len(a & b)
     small, large = sorted((len(a), len(b)))

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 
-from generator.curate.text import paragraphs, plain_text
+from generator.curate.text import iter_paragraphs, plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -110,18 +110,22 @@ def cut_words(text: str, limit: int = MAX_CHARS) -> str:
 
 def _lede_paragraph(markdown: str) -> str:
     """Return the first paragraph that reads like prose (skip bylines and photo credits)."""
-    paras = paragraphs(markdown)
-    for para in paras:
+    first = ""
+    for para in iter_paragraphs(markdown):
         if len(para) >= 40 or para.endswith((".", "!", "?", "…")):
             return para
-    return paras[0] if paras else ""
+        first = first or para
+    return first
 
 
 def make_summary(body: str, given: str = "", limit: int = MAX_CHARS) -> str:
     """Return the lede of an article: the source's summary if any, else from the body."""
     text = " ".join(plain_text(given).split()) if given.strip() else _lede_paragraph(body)
     text = strip_dateline(text)
-    sentences = list(itertools.islice(_iter_sentences(text), 2))
+    # Only two sentences are ever used, the second only if both fit in `limit`: a prefix of
+    # three limits holds every sentence that can be used whole, and a longer first one is
+    # cut to `limit` anyway, so the rest of a long paragraph need not be split.
+    sentences = list(itertools.islice(_iter_sentences(text[: 3 * limit]), 2))
     if not sentences:
         return ""
     summary = sentences[0]

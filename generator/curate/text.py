@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
+
+from generator.models import collapse_spaces
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +42,19 @@ def plain_text(markdown: str) -> str:
     return text
 
 
+def iter_paragraphs(markdown: str) -> Iterator[str]:
+    """Yield the non-empty plain-text paragraphs of a Markdown body, whitespace collapsed."""
+    # Paragraph by paragraph, so a caller that needs the first few does not clean them all
+    # (no escape or entity spans a blank line, so this is the same as cleaning the whole).
+    for block in _BLANK_LINE.split(markdown):
+        text = collapse_spaces(plain_text(block))
+        if text:
+            yield text
+
+
 def paragraphs(markdown: str) -> list[str]:
     """Return the non-empty plain-text paragraphs of a Markdown body, whitespace collapsed."""
-    out = []
-    for block in _BLANK_LINE.split(plain_text(markdown)):
-        text = " ".join(block.split())
-        if text:
-            out.append(text)
-    return out
+    return list(iter_paragraphs(markdown))
 
 
 def words(text: str) -> list[str]:

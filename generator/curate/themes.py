@@ -14,6 +14,7 @@ below 2 (say, one body word and nothing else) gives the fallback theme.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from generator.config import Config, Theme
-from generator.curate.text import paragraphs, plain_text, words
+from generator.curate.text import iter_paragraphs, plain_text, words
 from generator.models import Article
 
 logger = logging.getLogger(__name__)
@@ -125,13 +126,19 @@ class Classifier:
             self._matching.add(word)
         return hits
 
-    def _match(self, tokens: Sequence[str]) -> list[tuple[_Keyword, str, int]]:
-        """Return (keyword, matched text, count) for the hits in a token sequence."""
+    def _match(self, tokens: list[str]) -> list[tuple[_Keyword, str, int]]:
+        """Return (keyword, matched text, count) for the hits in a token sequence.
+
+        Phrases come first, in order of position, then single words in order of first
+        appearance; a word that is part of a matched phrase does not count again alone.
+        """
         out: list[tuple[_Keyword, str, int]] = []
-        # Count first, so each distinct word is looked up once however often it occurs.
-        bag = Counter(tokens)
+        # Set operations in C find the few words that matter; nothing walks every token
+        # in Python except the (rare) phrase check.
+        distinct = set(tokens)
+        in_phrases: dict[str, int] = {}
         phrases = self._phrases
-        if not phrases.keys().isdisjoint(bag):
+        if not phrases.keys().isdisjoint(distinct):
             skip_until = 0
             for i in [i for i, token in enumerate(tokens) if token in phrases]:
                 if i < skip_until:
@@ -140,22 +147,22 @@ class Classifier:
                     if _phrase_matches(tokens, i + 1, rest):
                         span = tokens[i : i + 1 + len(rest)]
                         out.append((keyword, " ".join(span), 1))
-                        bag.subtract(span)  # a phrase's words do not count again alone
+                        for word in span:
+                            in_phrases[word] = in_phrases.get(word, 0) + 1
                         skip_until = i + len(span)
                         break
         cache = self._cache
-        # Once a run is under way nearly every word has been looked up before (a subset
-        # test in C says so); then only the words that match something are walked, in
-        # order of appearance.
-        if not bag.keys() <= cache.keys():
-            for token in bag:
-                if token not in cache:
-                    self._lookup(token)
-        matching = self._matching
-        for token in [token for token in bag if token in matching]:
-            count = bag[token]
-            if count > 0:
-                out.extend((keyword, token, count) for keyword in cache[token])
+        for token in distinct.difference(cache):  # after the first articles, nearly always none
+            self._lookup(token)
+        hits = distinct & self._matching
+        if hits:
+            # Counted in one pass in C, in order of first appearance.
+            for token, count in Counter(filter(hits.__contains__, tokens)).items():
+                if in_phrases:
+                    count -= in_phrases.get(token, 0)
+                if count > 0:
+                    for keyword in cache[token]:
+                        out.append((keyword, token, count))
         return out
 
     def classify(self, title: str, body: str, sections: Sequence[str] = ()) -> ThemeChoice:
@@ -168,18 +175,19 @@ class Classifier:
             ("body", BODY_WEIGHT, body_words[LEDE_WORDS:BODY_WORDS]),
         )
         scores = [0.0] * len(self.themes)
-        # theme index → zone → matched words in order of first appearance
-        evidence: list[dict[str, Counter[str]]] = [{} for _ in self.themes]
+        # theme index → zone → matched words (with counts) in order of first appearance
+        evidence: list[dict[str, dict[str, int]]] = [{} for _ in self.themes]
         term_weight: list[dict[str, float]] = [{} for _ in self.themes]
         for zone, weight, tokens in zones:
-            counts: Counter[tuple[int, str]] = Counter()
+            counts: dict[tuple[int, str], int] = {}
             for keyword, matched, n in self._match(tokens):
-                counts[(keyword.theme, keyword.text)] += n
-                zone_evidence = evidence[keyword.theme].get(zone)
+                theme = keyword.theme
+                counts[(theme, keyword.text)] = counts.get((theme, keyword.text), 0) + n
+                zone_evidence = evidence[theme].get(zone)
                 if zone_evidence is None:
-                    zone_evidence = evidence[keyword.theme][zone] = Counter()
-                zone_evidence[matched] += n
-                term_weight[keyword.theme][matched] = term_weight[keyword.theme].get(matched, 0.0) + weight * n
+                    zone_evidence = evidence[theme][zone] = {}
+                zone_evidence[matched] = zone_evidence.get(matched, 0) + n
+                term_weight[theme][matched] = term_weight[theme].get(matched, 0.0) + weight * n
             for (theme, _text), count in counts.items():
                 # Sublinear in repeats: the tenth "consulate" says less than the first.
                 scores[theme] += weight * (1.0 + math.log(count))
@@ -218,15 +226,15 @@ def _section_key(section: str) -> str:
     return " ".join(section.casefold().split())
 
 
-def _reason(evidence: dict[str, Counter[str]], sections: Sequence[str]) -> str:
+def _reason(evidence: dict[str, dict[str, int]], sections: Sequence[str]) -> str:
     """Return `title: a, b; body: c; section: Politics` from the winning theme's evidence."""
     parts = []
-    title = evidence.get("title", Counter())
-    body: Counter[str] = Counter()
+    title = evidence.get("title", {})
+    body: dict[str, int] = {}
     # The lede and the rest of the body read as one zone to an editor.
     for zone in ("lede", "body"):
-        for term, count in evidence.get(zone, Counter()).items():
-            body[term] += count
+        for term, count in evidence.get(zone, {}).items():
+            body[term] = body.get(term, 0) + count
     if title:
         parts.append("title: " + ", ".join(list(title)[:REASON_TERMS]))
     if body:
@@ -298,7 +306,7 @@ def make_tags(article: Article, choice: ThemeChoice, limit: int = MAX_TAGS) -> t
         add(term)
     title_words = set(words(article.title))
     names: Counter[str] = Counter()
-    for para in paragraphs(article.body)[:20]:
+    for para in itertools.islice(iter_paragraphs(article.body), 20):
         for match in _NAME_RE.finditer(para):
             name = match.group(1).casefold()
             if name in title_words and name not in _NOT_NAMES:

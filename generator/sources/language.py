@@ -87,15 +87,14 @@ _MARKER_BYTES = tuple((ch.encode("utf-8"), name) for ch, name in _MARKERS.items(
 _NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
 # Lowercase ASCII letters kept, every other byte a space (see `_sample_words`).
 _ASCII_LETTERS_ONLY = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NO_MARKERS: Counter[str] = Counter()  # read only: a missing marker counts 0
 _CYRILLIC_LEADS = (0xD0, 0xD1, 0xD2, 0xD3)
 _LATIN_LEADS = (0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9)
 
 
 def _script_counts(text: str) -> tuple[int, int, Counter[str]]:
     """Return (Cyrillic letters, Latin letters, counts of the marker letters) of the whole text."""
-    if text.isascii():
-        # Most inputs are plain English: no Cyrillic, no accents, no markers; one C pass.
-        return 0, len(text.encode("ascii").translate(None, _NOT_ASCII_LETTER)), Counter()
     data = text.encode("utf-8", "replace")
     cyrillic = sum(data.count(lead) for lead in _CYRILLIC_LEADS)
     # × and ÷ share the accented letters' lead byte but are not letters.
@@ -143,12 +142,12 @@ def _sample_words(text: str) -> list[str]:
 
 def _latin_language(text: str, markers: Counter[str]) -> str:
     # Function words of the first few thousand characters decide as surely as a whole text.
-    counts = Counter(_sample_words(text))
+    # Only function words count: filtering them out in C first leaves a short list to count.
+    counts = Counter(filter(_FUNCTION_WORD_LANGS.__contains__, _sample_words(text)))
     scores = dict.fromkeys(_LATIN_WORDS, 0.0)
-    # Walk only the sample's function words (a set intersection in C), not every list.
-    for word in counts.keys() & _FUNCTION_WORD_LANGS.keys():
+    for word, count in counts.items():
         for lang in _FUNCTION_WORD_LANGS[word]:
-            scores[lang] += counts[word]
+            scores[lang] += count
     for lang in _LATIN_HINTS:
         scores[lang] += _HINT_WEIGHT * markers[lang]
     # Ties go to English, the most common language of the inputs (dict order).
@@ -158,6 +157,10 @@ def _latin_language(text: str, markers: Counter[str]) -> str:
 
 def detect_language(text: str) -> str | None:
     """Return the language code of text, or None when it has no letters."""
+    if text.isascii():
+        # Most inputs are plain English: no Cyrillic, no accents, no markers, and one
+        # letter anywhere (found without counting them all) makes the script Latin.
+        return _latin_language(text, _NO_MARKERS) if _ASCII_LETTER.search(text) else None
     cyrillic, latin, markers = _script_counts(text)
     if not cyrillic and not latin:
         return None

@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from generator.models import collapse_spaces
 from generator.sources.dates import DateMatch, find_dates
 
 logger = logging.getLogger(__name__)
@@ -165,8 +166,10 @@ def _clean(raw: str) -> str:
         raw = _SHORTCODE.sub(" ", raw)
     if not raw.isprintable():
         raw = _CONTROL.sub("", raw)
-    text = unicodedata.normalize("NFC", raw).replace("\u00ad", "")
-    return " ".join(text.split())
+    text = unicodedata.normalize("NFC", raw)
+    if "\u00ad" in text:
+        text = text.replace("\u00ad", "")
+    return collapse_spaces(text)
 
 
 def _source_tail(line: str) -> re.Match[str] | None:
