@@ -8,12 +8,13 @@ Writing never overwrites an existing file and never leaves the content directory
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -334,16 +335,18 @@ def write_text_atomic(path: Path, text: str) -> None:
     _write_atomic(path, text)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path | str, text: str) -> None:
     """Write text to path (whose folder exists) through a sibling temporary file."""
     # A sibling temp name (not mkstemp's random one): cheap, and os.replace makes it atomic.
-    tmp = path.with_name(f".{path.name}.tmp")
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
 
 
@@ -357,9 +360,9 @@ class _Folders:
 
     def __init__(self, content_dir: Path) -> None:
         self.root = content_dir.resolve()
-        self._folders: dict[str, tuple[Path, set[str]]] = {}
+        self._folders: dict[str, tuple[str, set[str]]] = {}
 
-    def get(self, folder: str) -> tuple[Path, set[str]]:
+    def get(self, folder: str) -> tuple[str, set[str]]:
         """Return a folder's resolved path (created if missing) and the names in it."""
         known = self._folders.get(folder)
         if known is None:
@@ -367,7 +370,7 @@ class _Folders:
             if self.root not in path.parents:
                 raise ContentError([Problem(folder, 0, "path escapes the content directory")])
             path.mkdir(parents=True, exist_ok=True)
-            known = self._folders[folder] = (path, set(os.listdir(path)))
+            known = self._folders[folder] = (str(path), set(os.listdir(path)))
         return known
 
 
@@ -398,21 +401,21 @@ def _render_all(articles: Sequence[Article], texts: Sequence[str | None], execut
 
 
 def write_articles(
-    articles: Iterable[Article],
+    articles: Sequence[Article],
     content_dir: Path,
     *,
     texts: Sequence[str | None] | None = None,
     executor: Executor | None = None,
-) -> list[Article]:
-    """Write new articles under content_dir (never overwriting); return them with src_path set.
+) -> list[str]:
+    """Write new articles under content_dir (never overwriting); return their `src_path`s.
 
     `texts[i]`, where given, is `render_article` of the i-th article, rendered earlier (it
     does not depend on `src_path` or `slug`, which are chosen here). With an executor (a
     process pool), the others are rendered in its workers.
     """
     taken: set[str] = set()
-    written: list[Article] = []
-    paths: list[Path] = []
+    rels: list[str] = []
+    paths: list[str] = []
     folders = _Folders(content_dir)
     # Every path is chosen first, in order (a taken slug moves the next one to `-2`).
     for article in articles:
@@ -422,12 +425,14 @@ def write_articles(
         name = rel.rpartition("/")[2]
         # A slug is a plain file name (slugify's ASCII, or a hex id); anything else is
         # checked the slow way.
-        paths.append(folder_path / name if _PLAIN_NAME.fullmatch(name) else safe_join(content_dir, rel))
-        written.append(replace(article, src_path=rel, slug=name.removesuffix(".md")))
-    given = list(texts) if texts is not None else [None] * len(written)
-    for path, text in zip(paths, _render_all(written, given, executor), strict=True):
+        paths.append(
+            os.path.join(folder_path, name) if _PLAIN_NAME.fullmatch(name) else str(safe_join(content_dir, rel))
+        )
+        rels.append(rel)
+    given = list(texts) if texts is not None else [None] * len(articles)
+    for path, text in zip(paths, _render_all(articles, given, executor), strict=True):
         _write_atomic(path, text)
-    return written
+    return rels
 
 
 def update_article(article: Article, content_dir: Path) -> None:

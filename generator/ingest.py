@@ -363,8 +363,8 @@ def _ingest(
     for article in curated.updated:
         content.update_article(article, content_dir)
     by_origin: dict[str, list[str]] = {}
-    for article in written:
-        by_origin.setdefault(article.origin.rsplit(":", 1)[0], []).append(article.src_path)
+    for article, rel in zip(curated.new, written, strict=True):
+        by_origin.setdefault(article.origin.rsplit(":", 1)[0], []).append(rel)
     for (_path, shown, _result, _made), entry in zip(results, entries, strict=True):
         entry["articles"] = by_origin.get(Path(shown).name, [])
     _log_phase("write", phase)

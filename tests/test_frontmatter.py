@@ -76,7 +76,8 @@ def _yaml_dump(meta: dict[str, object]) -> str:
 
 # Characters that change how libyaml writes a scalar: indicators, quotes, spaces, digits,
 # resolver look-alikes, Cyrillic, a no-break space, a tab, an emoji and a line break.
-_TRICKY = list("-?:,[]{}#&*!|>'\"%@`~.<=+ 0123456789eEyYnNoOtTfFxabz") + [
+_TRICKY = [
+    *"-?:,[]{}#&*!|>'\"%@`~.<=+ 0123456789eEyYnNoOtTfFxabz",
     "é",
     "қ",
     "«",
