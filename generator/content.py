@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -374,30 +374,38 @@ class _Folders:
         return known
 
 
-#: Fewer articles than this are rendered here: worker round trips would cost more.
+#: Fewer files than this are written here: worker round trips would cost more.
 PARALLEL_MIN_ARTICLES = 500
+#: Files per worker task: few round trips, yet enough tasks to share out evenly.
+_WRITE_BATCH = 250
+
+#: One file to write: its path, and its text or (if not rendered yet) its article.
+_Job = tuple[str, str | Article]
 
 
-def _render_all(articles: Sequence[Article], texts: Sequence[str | None], executor: Executor | None) -> Iterator[str]:
-    """Yield the file text of each article, in order: texts[i] where given, else rendered.
+def _write_jobs(jobs: Sequence[_Job]) -> int:
+    """Write each job's file (rendering it first if needed); return how many were written."""
+    for path, what in jobs:
+        _write_atomic(path, what if isinstance(what, str) else render_article(what))
+    return len(jobs)
 
-    Rendered in worker processes if given an executor and many are missing.
-    """
-    missing = [i for i, text in enumerate(texts) if text is None]
-    made: dict[int, str] = {}
-    if executor is not None and len(missing) >= PARALLEL_MIN_ARTICLES:
-        # Rendering front matter is pure Python work: the workers render while this
-        # process writes what is rendered.
+
+def _write_all(jobs: Sequence[_Job], executor: Executor | None) -> None:
+    """Write every job's file; in worker processes if given an executor and many files."""
+    done = 0
+    if executor is not None and len(jobs) >= PARALLEL_MIN_ARTICLES:
+        # Creating a file is mostly the kernel's work and rendering is pure Python: both
+        # go as fast again in two processes. Articles come in date order, so two batches
+        # seldom add to the same folder.
+        batches = [jobs[i : i + _WRITE_BATCH] for i in range(0, len(jobs), _WRITE_BATCH)]
         try:
-            made = dict(
-                zip(missing, executor.map(render_article, [articles[i] for i in missing], chunksize=100), strict=True)
-            )
+            for written in executor.map(_write_jobs, batches):
+                done += written
         except (OSError, NotImplementedError, BrokenProcessPool) as exc:
-            logger.debug("rendering in this process: worker processes failed: %s", exc)
-    for index, (article, text) in enumerate(zip(articles, texts, strict=True)):
-        if text is None:
-            text = made[index] if index in made else render_article(article)
-        yield text
+            # Batches finish in order, so those counted are written; a file of a later
+            # batch may be too, and is then simply written again (same text).
+            logger.debug("writing in this process from #%d: worker processes failed: %s", done + 1, exc)
+    _write_jobs(jobs[done:])
 
 
 def write_articles(
@@ -411,27 +419,25 @@ def write_articles(
 
     `texts[i]`, where given, is `render_article` of the i-th article, rendered earlier (it
     does not depend on `src_path` or `slug`, which are chosen here). With an executor (a
-    process pool), the others are rendered in its workers.
+    process pool), a large run renders and writes in its workers.
     """
     taken: set[str] = set()
     rels: list[str] = []
-    paths: list[str] = []
+    jobs: list[_Job] = []
     folders = _Folders(content_dir)
+    given = texts if texts is not None else [None] * len(articles)
     # Every path is chosen first, in order (a taken slug moves the next one to `-2`).
-    for article in articles:
+    for article, text in zip(articles, given, strict=True):
         folder = expected_folder(article)
         folder_path, names = folders.get(folder)
         rel = _allocate(article, folder, taken, names.__contains__)
         name = rel.rpartition("/")[2]
         # A slug is a plain file name (slugify's ASCII, or a hex id); anything else is
         # checked the slow way.
-        paths.append(
-            os.path.join(folder_path, name) if _PLAIN_NAME.fullmatch(name) else str(safe_join(content_dir, rel))
-        )
+        path = os.path.join(folder_path, name) if _PLAIN_NAME.fullmatch(name) else str(safe_join(content_dir, rel))
+        jobs.append((path, text if text is not None else article))
         rels.append(rel)
-    given = list(texts) if texts is not None else [None] * len(articles)
-    for path, text in zip(paths, _render_all(articles, given, executor), strict=True):
-        _write_atomic(path, text)
+    _write_all(jobs, executor)
     return rels
 
 
