@@ -10,6 +10,7 @@ and renders in worker processes; its output is the same as a run in one process.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import json
 import logging
@@ -293,8 +294,26 @@ def ingest_paths(
     inputs, missing = iter_inputs(paths)
     report.extend(missing)
     # One pool of worker processes serves every phase of a large run (none for a small one).
-    with _worker_pool(_worker_count(inputs)) as executor:
+    with _no_cycle_collection(), _worker_pool(_worker_count(inputs)) as executor:
         return _ingest(inputs, config, content_dir, report, report_path, default_date, on_progress, executor, started)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the run (workers forked inside inherit it).
+
+    A run builds hundreds of thousands of containers (articles, sets of shingles) that
+    live to its end and form no cycles; the collector kept walking them all, which took
+    half the time of receiving the workers' results. Reference counting still frees
+    everything as usual, and the collector resumes (and catches up) after the run.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _ingest(

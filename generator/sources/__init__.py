@@ -132,9 +132,13 @@ def _rejected(shown: str, kind: str, line: int, message: str, hint: str) -> Sour
 
 def read_text(text: str, name: str, shown: str) -> SourceResult:
     """Return the items of already-decoded input, choosing the reader from its content."""
-    # Decoded bytes never hold lone surrogates; text from other callers might, and no reader
-    # (nor the UTF-8 content files) can take them.
-    text = _SURROGATE.sub("\ufffd", text)
+    # Text from other callers may hold lone surrogates, which no reader (nor the UTF-8
+    # content files) can take; bytes decoded by read_source never do.
+    return _read_decoded(_SURROGATE.sub("\ufffd", text), name, shown)
+
+
+def _read_decoded(text: str, name: str, shown: str) -> SourceResult:
+    """Return the items of text without lone surrogates, choosing the reader from its content."""
     kind = detect_format(text, name)
     if kind == "json":
         return _rejected(
@@ -183,7 +187,7 @@ def read_source(path: Path, shown: str) -> SourceResult:
         decoded = decode_bytes(data)
     except NotText as exc:
         return _rejected(shown, "", 0, exc.message, exc.hint)
-    result = read_text(decoded.text, path.name, shown)
+    result = _read_decoded(decoded.text, path.name, shown)
     if decoded.replaced:
         warning = Problem(
             shown,

@@ -136,9 +136,17 @@ _RELATIVE_TIME = re.compile(
     r"|(?:just now|today|yesterday|только что|сегодня|вчера|heute|gestern|бүгін|кеше)(?:,?\s*\d{1,2}:\d{2})?)$",
     re.IGNORECASE,
 )
+# The patterns above that make a whole line BOILER, tried in one call (in C, not Python).
+_WHOLE_LINE_BOILER = re.compile(
+    "|".join(
+        f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
+        for p in (_TICKER, _PAGER, _COUNTER, _CHROME, _FOOTER, _RELATIVE_TIME)
+    )
+)
 _COOKIE = re.compile(r"\bcookies?\b|куки|файлы cookie", re.IGNORECASE)
 _COOKIE_BUTTON = re.compile(r"^(?:accept|accept all|i agree|got it|ok|принять|согласен|понятно|akzeptieren)$", re.I)
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
 # "- 04.02.2026": a headline slot whose title is empty (the dash stands in for it).
 _PLACEHOLDER = re.compile(r"^[-–—]\s+\S")
 # Words that may sit on a date line next to the date: labels, weekdays, units, counters.
@@ -166,7 +174,7 @@ def _clean(raw: str) -> str:
         raw = _SHORTCODE.sub(" ", raw)
     if not raw.isprintable():
         raw = _CONTROL.sub("", raw)
-    text = unicodedata.normalize("NFC", raw)
+    text = raw if raw.isascii() else unicodedata.normalize("NFC", raw)  # ASCII is NFC already
     if "\u00ad" in text:
         text = text.replace("\u00ad", "")
     return collapse_spaces(text)
@@ -183,9 +191,7 @@ def _source_tail(line: str) -> re.Match[str] | None:
 
 def _is_boilerplate(text: str) -> str | None:
     """Return the boilerplate kind of a whole line (BOILER, MORE, RELATED) or None."""
-    if _TICKER.match(text) or _PAGER.match(text) or _COUNTER.match(text) or _CHROME.match(text):
-        return BOILER
-    if _FOOTER.match(text) or _RELATIVE_TIME.match(text) or (len(text) <= 70 and _BYLINE.match(text)):
+    if _WHOLE_LINE_BOILER.match(text) or (len(text) <= 70 and _BYLINE.match(text)):
         return BOILER
     if len(text) < 120 and _PROMO.match(text):
         return BOILER
@@ -246,7 +252,7 @@ def _title_date(text: str, default_year: int | None) -> tuple[DateMatch, str] | 
     """Return the date glued to the end (or start) of a headline and the headline without it."""
     # Only the ends of the line matter: searching them alone keeps long body lines cheap.
     offset = max(0, len(text) - _EDGE)
-    tail = find_dates(text[offset:], default_year)
+    tail = find_dates(text[offset:], default_year) if _DIGIT.search(text, offset) else []
     if tail:
         last = tail[-1]
         last = replace(last, start=last.start + offset, end=last.end + offset)
@@ -254,7 +260,7 @@ def _title_date(text: str, default_year: int | None) -> tuple[DateMatch, str] | 
             before = text[: last.start]
             if not before.strip() or before[-1] in _TITLE_DATE_SEP:
                 return last, before.rstrip(_TITLE_DATE_SEP)
-    head = find_dates(text[:_EDGE], default_year)
+    head = find_dates(text[:_EDGE], default_year) if _DIGIT.search(text, 0, _EDGE) else []
     if not head:
         return None
     first = head[0]
