@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from generator import content
 from generator.config import Config
-from generator.curate import Prepared, curate_prepared, prepare
+from generator.curate import Prepared, Repeats, curate_prepared, prepare
 from generator.log import RunReport
 from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces
 from generator.sources import iter_inputs, read_source
@@ -339,8 +339,14 @@ def _ingest(
     shown_paths = [content.display_path(path) for path in inputs]
     results: list[tuple[Path, str, SourceResult, list[_Made | Problem]]] = []
     reads = _read_inputs(inputs, shown_paths, config, default_date, known_ids, executor)
+    # The shingles that occur in more than one body are counted as the workers send their
+    # results: this process has little else to do until they have all been parsed.
+    repeats = Repeats()
     for path, shown, (result, items_made) in zip(inputs, shown_paths, reads, strict=True):
         results.append((path, shown, result, items_made))
+        for made in items_made:
+            if isinstance(made, _Made) and made.prepared.fingerprint:
+                repeats.add(made.prepared.fingerprint)
         if on_progress:
             on_progress(len(results), len(inputs), shown)
     phase = _log_phase("read", phase)
@@ -372,7 +378,7 @@ def _ingest(
                     rendered[id(made.prepared.alone)] = made.text
 
     # Phase 3: curate against what content/ already holds.
-    curated = curate_prepared(prepared, tree.articles, config)
+    curated = curate_prepared(prepared, tree.articles, config, repeats)
     report.extend(curated.problems)
     phase = _log_phase("curate", phase)
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 
 from generator.config import Config
 from generator.curate.editorial import excluded_by, override_theme, publishable
-from generator.curate.merge import find_matches, fingerprint
+from generator.curate.merge import Repeats, find_matches, fingerprint
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
 from generator.curate.themes import classify, make_tags
 from generator.models import Article, CurateResult, Problem, Severity, canonical_url
 
-__all__ = ["Prepared", "apply_editorial", "curate", "curate_prepared", "prepare"]
+__all__ = ["Prepared", "Repeats", "apply_editorial", "curate", "curate_prepared", "prepare"]
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +144,15 @@ def curate(candidates: Sequence[Article], existing: Sequence[Article], config: C
     return curate_prepared([prepare(c, config, finish=c.id not in known) for c in candidates], existing, config)
 
 
-def curate_prepared(prepared: Sequence[Prepared], existing: Sequence[Article], config: Config) -> CurateResult:
+def curate_prepared(
+    prepared: Sequence[Prepared], existing: Sequence[Article], config: Config, repeats: Repeats | None = None
+) -> CurateResult:
     """Return what to write for prepared candidates, given what content/ already holds.
 
-    A new article that is its candidate's `alone` unchanged is that very object, so a
-    caller may reuse what it derived from `alone` (ingest reuses the rendered file).
+    `repeats`, where given, holds the fingerprints of all the prepared candidates (ingest
+    adds them while parsing). A new article that is its candidate's `alone` unchanged is
+    that very object, so a caller may reuse what it derived from `alone` (ingest reuses
+    the rendered file).
     """
     problems: list[Problem] = []
     existing = sorted(existing, key=lambda a: a.id)
@@ -184,6 +188,7 @@ def curate_prepared(prepared: Sequence[Prepared], existing: Sequence[Article], c
         len(pending),
         config.curation.merge_window_days,
         [p.fingerprint for p in pending],
+        repeats,
     )
     groups = _Groups(len(pending))
     best_existing: dict[int, tuple[float, str, int]] = {}  # candidate → (-similarity, id, index)

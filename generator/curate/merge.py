@@ -108,12 +108,14 @@ def find_matches(
     first_existing: int,
     window_days: int,
     fingerprints: Sequence[frozenset[int] | None] = (),
+    repeats: Repeats | None = None,
 ) -> list[Match]:
     """Return same-story pairs among articles; indexes ≥ first_existing are existing content.
 
     `fingerprints[i]`, where given and not None, is `fingerprint(articles[i])` taken
-    earlier. Two existing articles are never compared with each other: only new
-    candidates merge.
+    earlier; `repeats`, where given, already holds the fingerprint of every new candidate
+    (and maybe others). Two existing articles are never compared with each other: only
+    new candidates merge.
     """
     found: dict[tuple[int, int], Match] = {}
 
@@ -126,7 +128,7 @@ def find_matches(
 
     prints = list(fingerprints) + [None] * (len(articles) - len(fingerprints))
     _match_keys(articles, prints, add)
-    _match_text(articles, prints, first_existing, window_days, add)
+    _match_text(articles, prints, first_existing, window_days, add, repeats)
     return sorted(found.values(), key=lambda m: (m.left, m.right))
 
 
@@ -160,12 +162,30 @@ def _match_keys(articles: Sequence[Article], prints: list[frozenset[int] | None]
                 add(a, b, 1.0, "title")
 
 
+class Repeats:
+    """The shingles seen in two or more of the fingerprints added, found with set operations.
+
+    Ingest adds each candidate's fingerprint as the workers send it, while the others are
+    still being parsed, instead of all at once after.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+        self.shared: set[int] = set()
+
+    def add(self, shingle_set: frozenset[int]) -> None:
+        """Count one body's shingles."""
+        self.shared |= shingle_set & self._seen
+        self._seen |= shingle_set
+
+
 def _match_text(
     articles: Sequence[Article],
     prints: list[frozenset[int] | None],
     first_existing: int,
     window_days: int,
     add: _Adder,
+    repeats: Repeats | None,
 ) -> None:
     """Pair articles whose bodies are near-duplicates within the date window."""
     window = dt.timedelta(days=window_days)
@@ -181,13 +201,17 @@ def _match_text(
         shingle_set = _print(articles, prints, index)
         if shingle_set:
             sets[index] = shingle_set
-    # Shingles seen in two or more bodies, found with set operations (no per-shingle loop).
-    seen: set[int] = set()
-    shared: set[int] = set()
-    for shingle_set in sets.values():
-        shared |= shingle_set & seen
-        seen |= shingle_set
-    del seen
+    # Shingles seen in two or more bodies (a superset does no harm: postings list only the
+    # bodies compared here).
+    if repeats is None:
+        repeats = Repeats()
+        for shingle_set in sets.values():
+            repeats.add(shingle_set)
+    else:
+        for index in range(first_existing, len(articles)):
+            if index in sets:
+                repeats.add(sets[index])
+    shared = repeats.shared
     postings: dict[int, list[int]] = defaultdict(list)
     for index, shingle_set in sets.items():
         for shingle in shingle_set & shared:
