@@ -7,7 +7,12 @@ Generates N articles as page text dumps in four mixed layouts (dated headlines w
 timestamp and date lines before titles; a ticker and page date above blank-separated
 paragraphs), times `read_text_dump` over every page, and with `--full` times
 `ingest_paths` into a temporary content directory. Prints one line per measurement (the
-full one with the seconds of each phase of ingest_paths).
+full one with the seconds of each phase of ingest_paths and the CPU seconds spent in this
+process and in the worker processes).
+
+Run it on an idle machine, and not within a minute or so of deleting many files (say, a
+previous run's temporary directory): on ext4 without a journal, creating files next to
+recently freed inodes is several times slower, which shows up in the write phase.
 """
 
 from __future__ import annotations

@@ -6,11 +6,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from generator.config import Config
 from generator.ingest import item_to_article, paragraphs_to_markdown
 from generator.models import Article, Problem, RawItem
 
-from .conftest import run_digest, write_files
+from .conftest import make_config, run_digest, write_files
 
 TEXT_DUMP = """\
 Steppe Herald
@@ -132,3 +134,42 @@ def test_source_name_from_file_names_skips_dates_and_opaque_ids() -> None:
     assert _name_from_file(Path("raw/tengrinews_2026-01-01.html")) == "tengrinews"
     assert _name_from_file(Path("raw/000_1a08782589c742eb.txt")) == ""
     assert _name_from_file(Path("raw/x.txt")) == ""
+
+
+def _corpus(root: Path, pages: int = 24) -> Path:
+    """Write page dumps of distinct stories, plus a second site's copy of every third page."""
+    raw = root / "raw"
+    for p in range(pages):
+        day = dt.date(2026, 2, 1) + dt.timedelta(days=p % 5)
+        lines = ["Steppe Herald", "", "News", ""]
+        for i in range(6):
+            n = p * 6 + i
+            lines.append(f"Story {n} about the water forum and grain exports {day:%d.%m.%Y}")
+            lines.append(
+                f"Report {n}: delegates from region {n} discussed river quotas, grain railway tariffs "
+                f"and a new school programme for {n * 7} students in the district of Kostanay."
+            )
+        text = "\n".join(lines) + "\n"
+        write_files(raw, {f"herald-{p:02d}.txt": text})
+        if p % 3 == 0:  # another site copies the page under its own name, one line dropped
+            write_files(raw, {f"echo-{p:02d}.txt": "Echo Daily\n" + "\n".join(lines[4:-1]) + "\n"})
+    return raw
+
+
+def test_worker_processes_give_byte_identical_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run in worker processes (parse, prepare, render, write) writes what one process writes."""
+    from generator import content, ingest
+    from generator.log import RunReport
+
+    raw = _corpus(tmp_path)
+    config = make_config(tmp_path / "site")
+    trees = []
+    for workers in (1, 2):
+        monkeypatch.setattr(ingest, "_worker_count", lambda inputs, n=workers: n)
+        monkeypatch.setattr(content, "PARALLEL_MIN_ARTICLES", 1)  # write in the workers too
+        out = tmp_path / f"content-{workers}"
+        result = ingest.ingest_paths([raw], config, content_dir=out, report=RunReport())
+        assert result.duplicates > 0 and result.rejected == 0
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.md"))})
+    assert len(trees[0]) == result.articles > 100
+    assert trees[0] == trees[1]
