@@ -3,8 +3,9 @@
 Input: raw files or directories and the config. Output: new files under the content
 directory (existing files are only ever touched to add `also_reported_by`), an optional
 JSON report, and an `IngestResult` with the run's one-line summary. Every rejected input
-or item is recorded in the `RunReport` with `path:line: reason`. A large run parses, themes
-and renders in worker processes; its output is the same as a run in one process.
+or item is recorded in the `RunReport` with `path:line: reason`. A large run parses,
+prepares (themes, fingerprints), renders and writes in worker processes; its output is the
+same as a run in one process.
 """
 
 from __future__ import annotations

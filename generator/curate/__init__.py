@@ -130,7 +130,7 @@ class Prepared:
 
     candidate: Article
     alone: Article | None
-    fingerprint: frozenset[int] | None
+    fingerprint: frozenset[int]  # empty for a body too short to compare
 
 
 def prepare(candidate: Article, config: Config, *, finish: bool = True) -> Prepared:

@@ -137,6 +137,7 @@ _RELATIVE_TIME = re.compile(
     re.IGNORECASE,
 )
 # The patterns above that make a whole line BOILER, tried in one call (in C, not Python).
+# They carry no flag but IGNORECASE, which is kept per pattern.
 _WHOLE_LINE_BOILER = re.compile(
     "|".join(
         f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
