@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_SLUG = 80
 #: A file name that cannot leave its folder (no separator, not a dot name).
+_SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 #: Front-matter keys this version understands, in the order files are written.
 KNOWN_KEYS = (
@@ -76,6 +77,8 @@ def make_id(source_url: str, source: str, date: dt.date | None, title: str) -> s
 
 def make_slug(title: str, fallback: str) -> str:
     """Return an ASCII slug of at most 80 characters (Cyrillic transliterated)."""
+    if len(title) <= MAX_SLUG and _SLUG_SHAPE.fullmatch(title):
+        return title  # a slug already (one chosen earlier): slugify would return it unchanged
     slug = slugify(title, max_length=MAX_SLUG, word_boundary=True, save_order=True)
     return slug or fallback
 
@@ -369,8 +372,11 @@ class _Folders:
             path = (self.root / folder).resolve()
             if self.root not in path.parents:
                 raise ContentError([Problem(folder, 0, "path escapes the content directory")])
-            path.mkdir(parents=True, exist_ok=True)
-            known = self._folders[folder] = (str(path), set(os.listdir(path)))
+            try:
+                names = set(os.listdir(path))
+            except FileNotFoundError:
+                names = set()  # created when its first file is written
+            known = self._folders[folder] = (str(path), names)
         return known
 
 
@@ -385,7 +391,12 @@ _Job = tuple[str, str | Article]
 
 def _write_jobs(jobs: Sequence[_Job]) -> int:
     """Write each job's file (rendering it first if needed); return how many were written."""
+    made: set[str] = set()
     for path, what in jobs:
+        folder = os.path.dirname(path)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)  # another worker may be creating it too
+            made.add(folder)
         _write_atomic(path, what if isinstance(what, str) else render_article(what))
     return len(jobs)
 

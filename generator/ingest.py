@@ -242,7 +242,13 @@ def _read_input(
             made.append(article)
             continue
         prepared = prepare(article, config, finish=article.id not in known_ids)
-        text = content.render_article(prepared.alone) if prepared.alone is not None else None
+        text = None
+        if prepared.alone is not None:
+            text = content.render_article(prepared.alone)
+            # Its slug too (slugify is slow): the main process then only makes it unique.
+            slug = content.make_slug(prepared.alone.slug or prepared.alone.title, prepared.alone.id)
+            alone = replace(prepared.alone, slug=slug)
+            prepared = replace(prepared, alone=alone)
         made.append(_Made(prepared, text))
     return replace(result, items=(), raw_count=max(result.raw_count, len(result.items))), made
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from slugify import slugify
 
 from generator import content
 from generator.config import Config
@@ -109,6 +110,17 @@ def test_slugs_are_ascii_and_bounded() -> None:
     assert slug.isascii() and len(slug) <= 80 and not slug.endswith("-")
     assert content.make_slug("!!!", "abc123") == "abc123"
     assert content.make_slug("../../etc/passwd", "x") == "etc-passwd"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Қазақстан " * 20, "Новый закон о связи", "Budget 2026: what changes?", "covid-19", "a-b-c", "2026", "x" * 90],
+)
+def test_a_slug_is_its_own_slug(title: str) -> None:
+    """Ingest slugs titles in the workers; slugging that slug again must change nothing."""
+    slug = content.make_slug(title, "abc123")
+    assert content.make_slug(slug, "abc123") == slug
+    assert slugify(slug, max_length=content.MAX_SLUG, word_boundary=True, save_order=True) == slug
 
 
 def test_safe_join_refuses_escapes(tmp_path: Path) -> None:
