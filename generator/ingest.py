@@ -144,8 +144,9 @@ def item_to_article(
     if source_url and not re.match(r"^https?://", source_url, re.IGNORECASE):
         source_url = ""
     source = _source_name(item, source_url, path)
+    article_id = content.make_id(source_url, source, date, title)
     return Article(
-        id=content.make_id(source_url, source, date, title),
+        id=article_id,
         title=title,
         date=date,
         theme="",
@@ -159,6 +160,9 @@ def item_to_article(
         published=item.published,
         sections=item.sections,
         date_source=item.date_source or ("default" if item.date is None else ""),
+        # The base of its file name (slugify is slow: done here, in a worker on a large
+        # run; writing only makes it unique in its folder).
+        slug=content.make_slug(title, article_id),
     )
 
 
@@ -242,13 +246,7 @@ def _read_input(
             made.append(article)
             continue
         prepared = prepare(article, config, finish=article.id not in known_ids)
-        text = None
-        if prepared.alone is not None:
-            text = content.render_article(prepared.alone)
-            # Its slug too (slugify is slow): the main process then only makes it unique.
-            slug = content.make_slug(prepared.alone.slug or prepared.alone.title, prepared.alone.id)
-            alone = replace(prepared.alone, slug=slug)
-            prepared = replace(prepared, alone=alone)
+        text = content.render_article(prepared.alone) if prepared.alone is not None else None
         made.append(_Made(prepared, text))
     return replace(result, items=(), raw_count=max(result.raw_count, len(result.items))), made
 

@@ -54,27 +54,27 @@ class Match:
     reason: str  # "url", "title", "text"
 
 
-#: blake2b id of each word seen so far in this process: a word is hashed once, not per use.
-_TOKEN_IDS: dict[str, int] = {}
+class _TokenIds(dict[str, int]):
+    """A stable 64-bit id (blake2b) per word, the same in every run and process.
+
+    A word is hashed once per process, on first use, inside a C-level lookup.
+    """
+
+    def __missing__(self, token: str) -> int:
+        token_id = self[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+        return token_id
+
+
+_TOKEN_IDS = _TokenIds()
 #: Past this many words the cache is dropped (a long-running preview server ingests often).
 _TOKEN_IDS_MAX = 2_000_000
 
 
 def _token_ids(tokens: Sequence[str]) -> list[int]:
-    """Return a stable 64-bit id (blake2b) per word, the same in every run and process."""
-    cache = _TOKEN_IDS
-    try:
-        return list(map(cache.__getitem__, tokens))  # once a run is under way, nearly always
-    except KeyError:
-        pass
-    missing = set(tokens).difference(cache)
-    if missing:
-        if len(cache) + len(missing) > _TOKEN_IDS_MAX:
-            cache.clear()
-            missing = set(tokens)
-        for token in missing:
-            cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
-    return list(map(cache.__getitem__, tokens))
+    """Return the stable id of each word."""
+    if len(_TOKEN_IDS) > _TOKEN_IDS_MAX:
+        _TOKEN_IDS.clear()
+    return list(map(_TOKEN_IDS.__getitem__, tokens))
 
 
 def shingles(ids: Sequence[int]) -> frozenset[int]:
