@@ -31,8 +31,9 @@ from generator.models import Article, Problem, Severity, canonical_url, normaliz
 logger = logging.getLogger(__name__)
 
 MAX_SLUG = 80
-#: A file name that cannot leave its folder (no separator, not a dot name).
+#: What make_slug returns: lowercase ASCII words joined by single hyphens.
 _SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: A file name that cannot leave its folder (no separator, not a dot name).
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 #: Front-matter keys this version understands, in the order files are written.
 KNOWN_KEYS = (
@@ -354,11 +355,12 @@ def _write_atomic(path: Path | str, text: str) -> None:
 
 
 class _Folders:
-    """The folders one write run puts files in: each checked, created and listed once.
+    """The folders one write run puts files in: each checked and listed once.
 
-    Per file, a Path.resolve (to refuse escapes), a mkdir and a stat per candidate slug cost
-    more than writing it on a large ingest; per folder they are paid once. The folder is
-    still resolved, so a symlinked folder leading out of the content directory is refused.
+    Per file, a Path.resolve (to refuse escapes) and a stat per candidate slug cost more
+    than writing it on a large ingest; per folder they are paid once. The folder is still
+    resolved, so a symlinked folder leading out of the content directory is refused. A
+    missing folder is created when its first file is written (`_write_jobs`).
     """
 
     def __init__(self, content_dir: Path) -> None:
