@@ -69,6 +69,11 @@ class SourceResult:
     problems: tuple[Problem, ...] = ()
     raw_count: int = 0  # items seen in the file, including rejected ones
 
+    @classmethod
+    def rejected(cls, path: str, format: str, line: int, message: str, hint: str, raw_count: int = 0) -> SourceResult:
+        """Return the result of an input rejected whole: no items, one problem."""
+        return cls(path, format, problems=(Problem(path, line, message, hint),), raw_count=raw_count)
+
 
 @dataclass(frozen=True)
 class Article:

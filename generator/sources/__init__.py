@@ -125,11 +125,6 @@ def _read_bytes(path: Path) -> bytes:
         return handle.read(MAX_BYTES + 1)
 
 
-def _rejected(shown: str, kind: str, line: int, message: str, hint: str) -> SourceResult:
-    """Return the result of an input rejected whole: no items, one problem."""
-    return SourceResult(shown, kind, problems=(Problem(shown, line, message, hint),))
-
-
 def read_text(text: str, name: str, shown: str) -> SourceResult:
     """Return the items of already-decoded input, choosing the reader from its content."""
     # Text from other callers may hold lone surrogates, which no reader (nor the UTF-8
@@ -141,11 +136,11 @@ def _read_decoded(text: str, name: str, shown: str) -> SourceResult:
     """Return the items of text without lone surrogates, choosing the reader from its content."""
     kind = detect_format(text, name)
     if kind == "json":
-        return _rejected(
+        return SourceResult.rejected(
             shown, kind, 1, "a JSON document, not JSON Lines", "write one article object per line (.jsonl)"
         )
     if kind == "xml":
-        return _rejected(
+        return SourceResult.rejected(
             shown, kind, 1, "an XML document that is not an RSS, RDF or Atom feed", "remove it or convert it to a feed"
         )
     reader = READERS[kind]
@@ -155,7 +150,7 @@ def _read_decoded(text: str, name: str, shown: str) -> SourceResult:
     except Exception as exc:
         # A reader bug must not sink the run: report it on this file and carry on.
         logger.debug("reader %s failed on %s", kind, shown, exc_info=True)
-        return _rejected(
+        return SourceResult.rejected(
             shown,
             kind,
             0,
@@ -170,7 +165,7 @@ def read_source(path: Path, shown: str) -> SourceResult:
         data = _read_bytes(path)
     except OverflowError as exc:
         size = int(exc.args[0]) / 1024 / 1024
-        return _rejected(
+        return SourceResult.rejected(
             shown,
             "",
             0,
@@ -178,15 +173,15 @@ def read_source(path: Path, shown: str) -> SourceResult:
             "split it into smaller files",
         )
     except ValueError as exc:
-        return _rejected(shown, "", 0, str(exc), "inputs must be plain files")
+        return SourceResult.rejected(shown, "", 0, str(exc), "inputs must be plain files")
     except OSError as exc:
-        return _rejected(
+        return SourceResult.rejected(
             shown, "", 0, f"cannot read file: {exc.strerror or exc}", "check that it exists and is readable"
         )
     try:
         decoded = decode_bytes(data)
     except NotText as exc:
-        return _rejected(shown, "", 0, exc.message, exc.hint)
+        return SourceResult.rejected(shown, "", 0, exc.message, exc.hint)
     result = _read_decoded(decoded.text, path.name, shown)
     if decoded.replaced:
         warning = Problem(

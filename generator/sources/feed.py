@@ -123,13 +123,13 @@ def read_feed(text: str, name: str, shown: str) -> SourceResult:
         parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=True, sanitize_html=True)
     except Exception as exc:  # feedparser's lenient fallback parser has crashes of its own on broken XML
         logger.debug("feedparser failed on %s", shown, exc_info=True)
-        problem = Problem(
+        return SourceResult.rejected(
             shown,
+            "feed",
             0,
             f"malformed feed: feedparser could not read it ({type(exc).__name__}: {exc})",
             "check the XML with a validator and fix it",
         )
-        return SourceResult(shown, "feed", problems=(problem,))
     feed = parsed.get("feed") or {}
     entries = parsed.get("entries") or []
     problems: list[Problem] = []

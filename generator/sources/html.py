@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from generator.models import Problem, SourceResult
+from generator.models import SourceResult
 from generator.sources.html_article import read_article
 from generator.sources.html_listing import dated_blocks, find_listing, read_listing
 from generator.sources.html_page import parse_document, read_page_meta, strip_never_text
@@ -21,17 +21,8 @@ def read_html(text: str, name: str, shown: str) -> SourceResult:
     """Return the items of an HTML page (article or listing) and the problems found."""
     root = parse_document(text)
     if root is None:
-        return SourceResult(
-            shown,
-            "html",
-            problems=(
-                Problem(
-                    shown,
-                    1,
-                    "not a readable HTML document",
-                    "check that the file is a saved web page",
-                ),
-            ),
+        return SourceResult.rejected(
+            shown, "html", 1, "not a readable HTML document", "check that the file is a saved web page"
         )
     # JSON-LD lives in <script>: read the page's own metadata before scripts are removed.
     meta = read_page_meta(root)

@@ -13,7 +13,7 @@ import logging
 
 import trafilatura
 
-from generator.models import Problem, RawItem, SourceResult
+from generator.models import RawItem, SourceResult
 from generator.sources.dates import find_dates
 from generator.sources.html_page import (
     SHORT_TEXT,
@@ -163,17 +163,12 @@ def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown:
         body = clean_body(_fallback_paragraphs(root), title)
     if not body:
         what = f' under "{title}"' if title else ""
-        return SourceResult(
+        return SourceResult.rejected(
             shown,
             "html",
-            problems=(
-                Problem(
-                    shown,
-                    line,
-                    f"no article text found in the HTML page{what}",
-                    "the page may be rendered by scripts or be a login/error page; save the rendered page",
-                ),
-            ),
+            line,
+            f"no article text found in the HTML page{what}",
+            "the page may be rendered by scripts or be a login/error page; save the rendered page",
             raw_count=1,
         )
 

@@ -242,8 +242,9 @@ def _site_source(site: str | None) -> str | None:
 def _parse(text: str, name: str, shown: str) -> SourceResult:
     sample = text[:20000]
     if sample and len(_BINARY.findall(sample)) > max(8, len(sample) // 50):
-        problem = Problem(shown, 0, "the file does not look like text", "check the file's format and encoding")
-        return SourceResult(path=shown, format=FORMAT, problems=(problem,))
+        return SourceResult.rejected(
+            shown, FORMAT, 0, "the file does not look like text", "check the file's format and encoding"
+        )
     lines = classify_lines(text)
     seq, layout = find_layout(lines)
     drafts, site = _walk(seq, layout)
@@ -277,7 +278,6 @@ def read_text_dump(text: str, name: str, shown: str) -> SourceResult:
         return _parse(text, name, shown)
     except Exception as exc:  # one odd page must not sink the run: report it and go on
         logger.exception("%s: the text parser failed", shown)
-        problem = Problem(
-            shown, 0, f"could not split the page into articles ({exc!r})", "report this input as a parser bug"
+        return SourceResult.rejected(
+            shown, FORMAT, 0, f"could not split the page into articles ({exc!r})", "report this input as a parser bug"
         )
-        return SourceResult(path=shown, format=FORMAT, problems=(problem,))
