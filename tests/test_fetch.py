@@ -26,7 +26,7 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>
 """
 DAY = dt.date(2026, 2, 4)
-FAST = FetchOptions(timeout=5, retries=2, backoff=0, sleep=lambda _s: None)
+FAST = FetchOptions(first_byte_timeout=5, retries=2, backoff=0, sleep=lambda _s: None)
 
 
 @dataclass
@@ -215,7 +215,7 @@ def test_5xx_is_retried_with_backoff_then_succeeds(tmp_path: Path, site: Site) -
     site.routes["/feed.xml"] = Route(FEED, "application/rss+xml", fail_first=2)
     config = _config(tmp_path, [("feed", site.url("/feed.xml"))])
     delays: list[float] = []
-    options = FetchOptions(timeout=5, retries=2, backoff=0.5, sleep=delays.append)
+    options = FetchOptions(retries=2, backoff=0.5, sleep=delays.append)
 
     report, result = _fetch(config, options=options)
 
@@ -234,7 +234,7 @@ def test_retries_are_bounded(tmp_path: Path, site: Site) -> None:
 def test_size_cap(tmp_path: Path, site: Site) -> None:
     site.routes["/big"] = Route(b"x" * 5000)
     config = _config(tmp_path, [("big", site.url("/big"))])
-    report, _ = _fetch(config, options=FetchOptions(timeout=5, max_bytes=1000, sleep=lambda _s: None))
+    report, _ = _fetch(config, options=FetchOptions(max_bytes=1000, sleep=lambda _s: None))
     assert "over the 1,000-byte cap" in str(report.problems[0])
     assert _raw_files(config) == []
 
