@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.config import Config
 from generator.curate import curate
+from generator.curate.merge import find_matches
 from generator.models import Article
 
 DAY = dt.date(2025, 12, 18)
@@ -215,3 +216,136 @@ def test_seed_article_absorbs_a_feed_copy_and_a_jsonl_repeat(shared_dir: Path, s
     # The same input again changes nothing.
     again = curate([feed, repeat, seed], [updated], site_config)
     assert (again.new, again.updated, again.duplicates, again.unchanged) == ((), (), 0, 3)
+
+
+# --- no chains, no merging of one source's distinct items -------------------------------------
+
+
+def _paragraph(n: int) -> str:
+    """Return a 20-word paragraph that shares no word run with any other paragraph number (n < 900)."""
+    return " ".join(f"p{n + 100}w{k}" for k in range(20)) + "."  # all of one length
+
+
+def _bulletin(n: int, source: str = "lotto.example", *, extra: str = "") -> Article:
+    """Return numbered bulletin n of a template: its own URL, number and title, nearly the same text."""
+    body = (
+        f"Bulletin No. {n} of the national lottery. The results of draw number {n} held on Thursday have been "
+        f"confirmed by the draw committee. The winning numbers are {n % 7} {n % 11} {n % 13} {n % 17} {n % 19}. "
+        "Prize winners should contact the lottery office with their ticket and an identity document within "
+        "thirty days of the draw. The lottery thanks all participants and reminds them to play responsibly." + extra
+    )
+    host = source if "." in source else f"{source}.example"
+    return cand(
+        f"{source}-{n}",
+        f"Lottery bulletin No. {n}: results of draw {n}",
+        [body],
+        source=source,
+        url=f"https://{host}/bulletins/{n}",
+        date=DAY + dt.timedelta(days=n % 3),
+    )
+
+
+def test_templated_items_of_one_source_all_survive(site_config: Config) -> None:
+    bulletins = [_bulletin(n) for n in range(150)]
+    result = curate(bulletins, [], site_config)
+    assert (len(result.new), result.duplicates) == (150, 0)
+    assert all(a.also_reported_by == () for a in result.new)
+
+
+def test_one_sources_boilerplate_description_never_merges_its_items(site_config: Config) -> None:
+    # Feeds often give every item the same description: the URL and the title tell them apart.
+    boilerplate = [
+        "The ministry published a new notice on its website today; read the full text of the notice on the "
+        "official portal of the ministry for the details and the documents attached to it."
+    ]
+    notices = [
+        cand(f"n{n}", f"Notice on tender {n} for school repairs", boilerplate, source="gov", url=f"https://gov.kz/{n}")
+        for n in range(40)
+    ]
+    result = curate(notices, [], site_config)
+    assert (len(result.new), result.duplicates) == (40, 0)
+    # Nor as a copy of one already in content/ (same source, another URL and title).
+    stored = replace(notices[0], theme="society", src_path="2025/12/18/society/n0.md")
+    again = curate(notices[1:], [stored], site_config)
+    assert (len(again.new), again.updated, again.duplicates) == (39, (), 0)
+    # Unless the stored file lists its URL as a copy: that record stands.
+    listed = replace(stored, also_reported_by=("https://gov.kz/1",))
+    on_record = curate(notices[1:2], [listed], site_config)
+    assert (on_record.new, on_record.updated, on_record.unchanged) == ((), (), 1)
+
+
+def test_each_templated_item_absorbs_only_its_own_copy(site_config: Config) -> None:
+    # Another source republishes every bulletin (a longer copy, under its own titles and URLs):
+    # each merges with its own copy, never with another number's, and none is lost.
+    lotto = [_bulletin(n) for n in range(60)]
+    archive = [replace(_bulletin(n, "archive", extra=" Archived copy."), title=f"Draw {n} results") for n in range(60)]
+    result = curate([*lotto, *archive], [], site_config)
+    assert (len(result.new), result.duplicates) == (60, 60)
+    for article in result.new:
+        number = article.source_url.rsplit("/", 1)[1]
+        assert article.source == "archive"  # the richer copy is kept
+        assert article.also_reported_by == (f"https://lotto.example/bulletins/{number}",)
+    # A shorter copy of one bulletin joins that one, not the first richer look-alike.
+    wire = replace(_bulletin(7, "wire"), title="Draw 7 numbers out", body=lotto[7].body.split(" The lottery")[0])
+    result = curate([*lotto, wire], [], site_config)
+    assert (len(result.new), result.duplicates) == (60, 1)
+    (kept,) = (a for a in result.new if a.also_reported_by)
+    assert (kept.id, kept.also_reported_by) == ("lotto.example-7", ("https://wire.example/bulletins/7",))
+    # The same with the lotto bulletins already in content/: each archive copy joins its own.
+    stored = [replace(a, theme="society", src_path=f"2025/12/18/society/{a.id}.md") for a in lotto]
+    again = curate(archive, stored, site_config)
+    assert (again.new, again.duplicates) == ((), 60)
+    for article in again.updated:
+        number = article.source_url.rsplit("/", 1)[1]
+        assert article.also_reported_by == (f"https://archive.example/bulletins/{number}",)
+
+
+def test_a_chain_of_lookalikes_never_merges_its_ends(site_config: Config) -> None:
+    # A ≈ B (6 of 8 paragraphs shared) and B ≈ C, but A and C share only 4: no A+C merge.
+    a = cand("a", "Chain story A", [_paragraph(n) for n in range(8)] + ["Extra."], source="s1", url="https://s1/a")
+    b = cand("b", "Chain story B", [_paragraph(n) for n in range(2, 10)], source="s2", url="https://s2/b")
+    c = cand("c", "Chain story C", [_paragraph(n) for n in range(4, 12)], source="s3", url="https://s3/c")
+    result = curate([c, b, a], [], site_config)
+    assert result.duplicates == 1
+    by_id = {x.id: x for x in result.new}
+    assert sorted(by_id) == ["a", "c"]
+    assert by_id["a"].also_reported_by == ("https://s2/b",)
+    assert by_id["c"].also_reported_by == ()
+
+
+def test_every_copy_matches_the_article_it_merges_into(site_config: Config) -> None:
+    # Forty sources, each sharing most paragraphs with the next: union-find made one story
+    # of all forty; now every copy must match its kept article itself.
+    chain = [
+        cand(
+            f"c{n:02d}",
+            f"Chain story {n}",
+            [_paragraph(k) for k in range(n, n + 8)],
+            source=f"s{n}",
+            url=f"https://s{n}/x",
+        )
+        for n in range(40)
+    ]
+    result = curate(chain, [], site_config)
+    matches = find_matches(chain, len(chain), site_config.curation.merge_window_days)
+    linked = {(m.left, m.right) for m in matches}
+    index = {a.id: i for i, a in enumerate(chain)}
+    url_index = {a.source_url: i for i, a in enumerate(chain)}
+    assert len(result.new) >= 40 // 3  # a kept article absorbs at most its two neighbours
+    for kept in result.new:
+        for url in kept.also_reported_by:
+            pair = sorted((index[kept.id], url_index[url]))
+            assert (pair[0], pair[1]) in linked
+    rng = random.Random(7)
+    for _ in range(3):
+        shuffled = chain[:]
+        rng.shuffle(shuffled)
+        assert curate(shuffled, [], site_config) == result
+
+
+def test_a_cross_source_syndicated_copy_still_merges_beside_templated_items(site_config: Config) -> None:
+    copy = cand("copy", "Georgia flights", FLIGHT_GEORGIA[:3], source="trend", url="https://trend.az/flight")
+    result = curate([ORIGINAL, copy, *(_bulletin(n) for n in range(30))], [], site_config)
+    assert (len(result.new), result.duplicates) == (31, 1)
+    kept = next(a for a in result.new if a.id == "orig")
+    assert kept.also_reported_by == ("https://trend.az/flight",)

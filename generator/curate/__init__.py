@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from generator.config import Config
 from generator.curate.editorial import excluded_by, override_theme, publishable
-from generator.curate.merge import Repeats, find_matches, fingerprint
+from generator.curate.merge import Repeats, assign_copies, find_matches, fingerprint
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
 from generator.curate.themes import classify, make_tags
@@ -78,24 +78,6 @@ def _add_reports(kept: Article, copies: Sequence[Article]) -> tuple[str, ...]:
             fresh.setdefault(key, entry)
     # A person's existing list keeps its order; new entries follow, sorted.
     return (*kept.also_reported_by, *sorted(fresh.values(), key=_entry_key))
-
-
-class _Groups:
-    """Union-find over candidate indexes; the smaller index is the root, for stable output."""
-
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _finish(article: Article, copies: Sequence[Article], config: Config) -> Article:
@@ -183,40 +165,32 @@ def curate_prepared(
         else:
             pending.append(item)
 
+    articles = [*(p.candidate for p in pending), *existing]
     matches = find_matches(
-        [*(p.candidate for p in pending), *existing],
+        articles,
         len(pending),
         config.curation.merge_window_days,
         [p.fingerprint for p in pending],
         repeats,
     )
-    groups = _Groups(len(pending))
-    best_existing: dict[int, tuple[float, str, int]] = {}  # candidate → (-similarity, id, index)
-    for match in matches:
-        if match.right < len(pending):
-            groups.union(match.left, match.right)
-        else:
-            target = existing[match.right - len(pending)]
-            offer = (-match.similarity, target.id, match.right - len(pending))
-            if match.left not in best_existing or offer < best_existing[match.left]:
-                best_existing[match.left] = offer
+    # Richest first: the copy kept of a story is the one with the most text. (pending is in
+    # input-independent order, so its index breaks the last ties.)
+    home = assign_copies(articles, len(pending), matches, lambda i: (_richness_key(pending[i].candidate), i))
     members: dict[int, list[int]] = defaultdict(list)
-    for index in range(len(pending)):
-        members[groups.find(index)].append(index)
+    for index, into in enumerate(home):
+        if into >= len(pending):
+            # A copy of a story already in content/: that file only gains also_reported_by.
+            updates[into - len(pending)].append(pending[index].candidate)
+        else:
+            members[into].append(index)
 
     new: list[Article] = []
     duplicates = 0
-    for root in sorted(members):
-        group = [pending[i].candidate for i in members[root]]
-        offers = [best_existing[i] for i in members[root] if i in best_existing]
-        if offers:
-            # A copy of a story already in content/: that file only gains also_reported_by.
-            updates[min(offers)[2]].extend(group)
-            continue
-        kept = min(group, key=_richness_key)
-        copies = [a for a in group if a is not kept]
+    for kept_index in sorted(members):
+        kept = pending[kept_index].candidate
+        copies = [pending[i].candidate for i in members[kept_index] if i != kept_index]
         duplicates += len(copies)
-        alone = pending[members[root][0]].alone
+        alone = pending[kept_index].alone
         new.append(alone if alone is not None and not copies else _finish(kept, copies, config))
 
     updated: list[Article] = []

@@ -1,29 +1,38 @@
 """Find copies of one story among new candidates and the articles already in content/.
 
 Input: candidate Articles, existing Articles and the merge window in days. Output: `Match`
-edges (pairs that are the same story) for the curation orchestrator to group. Pure.
+edges (pairs that are the same story), and `assign_copies`, which groups candidates along
+them without chaining. Pure.
 
 Two articles are one story when they share the canonical URL (or one lists the other's
 URL in `also_reported_by`), when both have the same normalised title and date, or — for
 bodies of at least `MIN_WORDS` words, dated within the window — when their 4-word shingle
 sets overlap: Jaccard ≥ 0.5, or containment (shared / smaller set) ≥ 0.7 with the smaller
 at least a quarter of the larger, so a copy with a new headline, an added attribution line
-or a dropped paragraph still matches. Candidate pairs come from an inverted index of the
-shingles that occur in more than one body (shingles in over 200 bodies are boilerplate and
-ignored); every candidate pair is then verified exactly, so the result is deterministic.
-Shingle ids come from blake2b word hashes, stable across runs and processes, so an
-article's `fingerprint` can be taken in a worker process. Linear in the total text.
+or a dropped paragraph still matches. Text never joins two `distinct` items: one source's
+items under different URLs and titles are different stories whatever their text (numbered
+bulletins from one template; feeds repeating one description). Candidate pairs come from
+an inverted index of the shingles that occur in more than one body (shingles in over 200
+bodies are boilerplate and ignored); every candidate pair is then verified exactly, so the
+result is deterministic. Shingle ids come from blake2b word hashes, stable across runs and
+processes, so an article's `fingerprint` can be taken in a worker process. Linear in the
+total text.
+
+Similarity is not transitive (A≈B and B≈C say nothing of A and C), so `assign_copies`
+builds stars, not connected components: every copy matches the article it merges into.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from generator.curate.text import fast_words, plain_text
 from generator.models import Article, canonical_url, normalize_title
@@ -37,6 +46,9 @@ CONTAINMENT = 0.7
 MIN_SIZE_RATIO = 0.25
 #: A shingle shared by more articles than this is boilerplate, not evidence.
 MAX_POSTING = 200
+#: Up to this many, a shingle's articles are paired all with all; past it, one source's
+#: `distinct` items (a template's) are not paired at all (see `_posting_pairs`).
+SMALL_POSTING = 32
 #: Titles shorter than this ("News", "Weather") never match on the title alone.
 MIN_TITLE = 20
 
@@ -132,6 +144,34 @@ def find_matches(
     return sorted(found.values(), key=lambda m: (m.left, m.right))
 
 
+def story_key(article: Article) -> tuple[str, str, str]:
+    """Return (casefolded source, normalised title, canonical URL) — what tells one source's items apart."""
+    url = canonical_url(article.source_url) if article.source_url else ""
+    return article.source.casefold().strip(), normalize_title(article.title), url
+
+
+class _StoryKeys(dict[int, tuple[str, str, str]]):
+    """The `story_key` of articles[index], taken on first use: most articles never need one."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        super().__init__()
+        self.articles = articles
+
+    def __missing__(self, index: int) -> tuple[str, str, str]:
+        key = self[index] = story_key(self.articles[index])
+        return key
+
+
+def distinct(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """Return True for the story keys of two different stories of one source, whatever their text.
+
+    One source publishes one story once: under another URL (or none) and another title it
+    is another story (bulletin No. 12 and No. 13), however alike the bodies. An unknown
+    source (``""``) proves nothing.
+    """
+    return bool(a[0]) and a[0] == b[0] and a[1] != b[1] and (not a[2] or a[2] != b[2])
+
+
 def _print(articles: Sequence[Article], prints: list[frozenset[int] | None], index: int) -> frozenset[int]:
     """Return the fingerprint of articles[index], taking (and keeping) it if not yet known."""
     known = prints[index]
@@ -188,15 +228,15 @@ def _match_text(
     repeats: Repeats | None,
 ) -> None:
     """Pair articles whose bodies are near-duplicates within the date window."""
-    window = dt.timedelta(days=window_days)
-    new_dates = [a.date for a in articles[:first_existing]]
-    if not new_dates:
+    # Day numbers, not dates: a window around date.min or date.max must not overflow.
+    new_days = [a.date.toordinal() for a in articles[:first_existing]]
+    if not new_days:
         return
     # Existing articles far from every new one can never match: skip their bodies.
-    low, high = min(new_dates) - window, max(new_dates) + window
+    low, high = min(new_days) - window_days, max(new_days) + window_days
     sets: dict[int, frozenset[int]] = {}
     for index, article in enumerate(articles):
-        if index >= first_existing and not (low <= article.date <= high):
+        if index >= first_existing and not (low <= article.date.toordinal() <= high):
             continue
         shingle_set = _print(articles, prints, index)
         if shingle_set:
@@ -216,26 +256,75 @@ def _match_text(
     for index, shingle_set in sets.items():
         for shingle in shingle_set & shared:
             postings[shingle].append(index)
-    # Only pairs within the window can match, and two existing articles never merge: skip
-    # the others while pairing (with day numbers sorted, each article meets only the ones
-    # up to `window_days` after it), not after building every pair of every posting list.
+    # Only pairs within the window can match, two existing articles never merge, and two
+    # `distinct` items of one source never do: skip the others while pairing, not after
+    # building every pair of every posting list.
     day = {index: articles[index].date.toordinal() for index in sets}
+    keys = _StoryKeys(articles)
+    # A pair is (smaller, larger): it has a new candidate when the smaller is one.
     pairs: set[tuple[int, int]] = set()
     for docs in postings.values():
-        if len(docs) > MAX_POSTING:
-            continue
-        by_day = sorted(docs, key=day.__getitem__)
-        for position, a in enumerate(by_day):
-            last = day[a] + window_days
-            for b in by_day[position + 1 :]:
-                if day[b] > last:
-                    break
-                if a < first_existing or b < first_existing:
-                    pairs.add((a, b) if a < b else (b, a))
+        if len(docs) == 2:  # most shared shingles
+            a, b = sorted(docs)
+            if a < first_existing and abs(day[a] - day[b]) <= window_days:
+                pairs.add((a, b))
+        elif len(docs) <= SMALL_POSTING:
+            by_day = sorted(docs, key=day.__getitem__)
+            pairs.update(p for p in _window_pairs(by_day, day, window_days) if p[0] < first_existing)
+        elif len(docs) <= MAX_POSTING:
+            pairs.update(p for p in _posting_pairs(docs, day, keys, window_days) if p[0] < first_existing)
     for a, b in pairs:
+        if distinct(keys[a], keys[b]):
+            continue
         similarity = _similarity(sets[a], sets[b])
         if similarity:
             add(a, b, similarity, "text")
+
+
+def _window_pairs(by_day: Sequence[int], day: dict[int, int], window_days: int) -> Iterator[tuple[int, int]]:
+    """Yield the pairs of day-sorted articles dated at most `window_days` apart."""
+    for position, a in enumerate(by_day):
+        last = day[a] + window_days
+        for b in by_day[position + 1 :]:
+            if day[b] > last:
+                break
+            yield (a, b) if a < b else (b, a)
+
+
+def _posting_pairs(
+    docs: Sequence[int], day: dict[int, int], keys: _StoryKeys, window_days: int
+) -> Iterator[tuple[int, int]]:
+    """Yield the (smaller, larger) pairs of a long posting list that are in the window and not `distinct`.
+
+    A template's shingles fill posting lists with one source's items, hundreds of which
+    are pairwise distinct: the largest source's items are paired among themselves only
+    under one title (under one URL they match by URL already) and with the rest by day
+    range (bisect), so such a list costs about its length, not its square.
+    """
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for index in docs:
+        by_source[keys[index][0]].append(index)
+    named = [members for source, members in by_source.items() if source]
+    largest = max(named, key=len) if named else []
+    own = set(largest)
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for index in largest:
+        by_title[keys[index][1]].append(index)
+    for same in by_title.values():
+        if len(same) > 1:
+            yield from _window_pairs(sorted(same, key=day.__getitem__), day, window_days)
+    rest = sorted((i for i in docs if i not in own), key=day.__getitem__)
+    for a, b in _window_pairs(rest, day, window_days):
+        if not distinct(keys[a], keys[b]):
+            yield a, b
+    if rest and largest:
+        largest.sort(key=day.__getitem__)
+        days = [day[i] for i in largest]
+        for a in rest:
+            low = bisect.bisect_left(days, day[a] - window_days)
+            high = bisect.bisect_right(days, day[a] + window_days)
+            for b in largest[low:high]:
+                yield (a, b) if a < b else (b, a)
 
 
 def _similarity(a: frozenset[int], b: frozenset[int]) -> float:
@@ -249,3 +338,87 @@ def _similarity(a: frozenset[int], b: frozenset[int]) -> float:
     if containment >= CONTAINMENT and small >= MIN_SIZE_RATIO * large:
         return containment
     return 0.0
+
+
+class _Members:
+    """The story keys of one group's members, to admit no member `distinct` from another."""
+
+    def __init__(self, key: tuple[str, str, str]) -> None:
+        self.sources: Counter[str] = Counter()
+        self.titles: Counter[tuple[str, str]] = Counter()
+        self.urls: Counter[tuple[str, str]] = Counter()
+        self.both: Counter[tuple[str, str, str]] = Counter()
+        self.add(key)
+
+    def admits(self, key: tuple[str, str, str]) -> bool:
+        """Return True when the key is no other story of a member's source."""
+        source, title, url = key
+        if not source or not self.sources[source]:
+            return True
+        # The members it is not distinct from share its title or its URL: they must be all.
+        shared = self.titles[source, title] + (self.urls[source, url] - self.both[key] if url else 0)
+        return shared == self.sources[source]
+
+    def add(self, key: tuple[str, str, str]) -> None:
+        """Count a member's key."""
+        source, title, url = key
+        if source:
+            self.sources[source] += 1
+            self.titles[source, title] += 1
+            if url:
+                self.urls[source, url] += 1
+                self.both[key] += 1
+
+
+def assign_copies(
+    articles: Sequence[Article], first_existing: int, matches: Sequence[Match], keep_first: Callable[[int], Any]
+) -> list[int]:
+    """Return, per new candidate, the index of the article it merges into (its own when it is kept).
+
+    Indexes ≥ first_existing are existing content; `keep_first(index)` orders candidates,
+    the one to keep first (the richest) lowest, with no ties. A copy of a stored story joins
+    the one it matches best (a person's file wins over a new candidate). Every other
+    candidate, richest first, joins the kept candidate it matches best — its own bulletin,
+    not the first look-alike of the template — or else is kept itself. Copies never take
+    copies (nothing chains), no group holds two `distinct` items, and each match is looked
+    at once or twice: near-linear, and independent of input order once `keep_first` is.
+    """
+    home = [-1] * first_existing
+    groups: dict[int, _Members] = {}
+    keys = _StoryKeys(articles)
+
+    def join(target: int, index: int, recorded: bool = False) -> bool:
+        members = groups.get(target)
+        if members is None:  # built only for a group that gets a copy: most stay alone
+            members = groups[target] = _Members(keys[target])
+        key = keys[index]
+        if not recorded and not members.admits(key):
+            return False
+        members.add(key)
+        home[index] = target
+        return True
+
+    offers: list[tuple[float, str, Any, int, int, bool]] = []
+    neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for match in matches:
+        if match.right >= first_existing:
+            stored_id = articles[match.right].id
+            # A URL the stored file lists is a copy on record, whoever published it.
+            recorded = match.reason == "url"
+            offers.append((-match.similarity, stored_id, keep_first(match.left), match.left, match.right, recorded))
+        else:
+            neighbours[match.left].append((match.similarity, match.right))
+            neighbours[match.right].append((match.similarity, match.left))
+    for *_, index, target, recorded in sorted(offers):
+        if home[index] < 0:
+            join(target, index, recorded)
+    # A candidate without a match is kept as it is: only the matched ones need ranking.
+    order = {index: keep_first(index) for index in neighbours if home[index] < 0}
+    for index in sorted(order, key=order.__getitem__):
+        # Every richer candidate is placed already, and only those are kept (home is itself).
+        kept = sorted(
+            (-similarity, order[other], other) for similarity, other in neighbours[index] if home[other] == other
+        )
+        if not any(join(other, index) for *_, other in kept):
+            home[index] = index
+    return [index if target < 0 else target for index, target in enumerate(home)]
