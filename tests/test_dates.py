@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from generator.sources.dates import DateMatch, find_dates, parse_date
+from generator.models import Severity
+from generator.sources.dates import DateMatch, find_dates, implausible_problem, parse_date, plausible_date
 
 D = dt.date
 
@@ -160,3 +161,40 @@ def test_ambiguous_short_words_are_not_months_without_a_year() -> None:
 def test_long_text_is_fast_enough_to_scan() -> None:
     text = ("The meeting was held in the city and discussed many issues. " * 200) + "04.02.2026"
     assert [m.date for m in find_dates(text)] == [D(2026, 2, 4)]
+
+
+TODAY = D(2026, 2, 4)
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        (D(1, 1, 1), False),  # a CMS placeholder
+        (D(1970, 1, 1), False),  # a zero Unix timestamp
+        (D(1989, 12, 31), False),
+        (D(1990, 1, 1), True),
+        (TODAY, True),
+        (D(2026, 2, 6), True),  # a zone or two ahead of the clock
+        (D(2026, 2, 7), False),
+        (D(2999, 1, 1), False),
+        (dt.date.max, False),
+    ],
+)
+def test_plausible_publication_dates(date: dt.date, expected: bool) -> None:
+    assert plausible_date(date, TODAY) is expected
+
+
+def test_plausible_date_defaults_to_today_and_never_overflows() -> None:
+    assert plausible_date(dt.date.today())
+    assert not plausible_date(dt.date.today() + dt.timedelta(days=3))
+    assert plausible_date(D(2026, 1, 1), today=dt.date.max)
+    assert not plausible_date(dt.date.min, today=dt.date.max)
+
+
+def test_implausible_problem_names_the_title_and_the_reason() -> None:
+    problem = implausible_problem("raw/x.html", 7, "Placeholder story", [D(1, 1, 1), dt.date.max])
+    assert problem.severity is Severity.WARNING
+    assert str(problem).startswith(
+        'raw/x.html:7: no plausible date for "Placeholder story" (its date 0001-01-01 is before 1990; '
+        "its date 9999-12-31 is in the future"
+    )

@@ -94,6 +94,24 @@ def test_bomless_utf16_is_recognized_not_binary() -> None:
     assert decoded.text.startswith("Almaty news digest\n")
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [RU, "Қазақстан Үкіметі жаңа стратегияны бекітті 04.02.2026\r\n" * 5])
+def test_bomless_utf16_in_cyrillic_is_recognized(text: str, codec: str) -> None:
+    # Cyrillic's high byte is 04, not NUL: only spaces, digits and line ends give NULs.
+    decoded = decode_bytes(text.encode(codec))
+    assert (decoded.encoding, decoded.method) == (codec, "detected")
+    assert decoded.text == text.replace("\r\n", "\n")
+
+
+def test_every_bom_inside_the_text_is_removed() -> None:
+    # UTF-16 written piece by piece (`str.encode("utf-16")` per field) has a BOM at each join,
+    # here right after the headline's date, where it hid the date from the text reader.
+    pieces = ["Wheat exports reach a record level", " ", "04.02.2026", "\r\n", "Body text.", "\r\n"]
+    decoded = decode_bytes(b"".join(p.encode("utf-16") for p in pieces))
+    assert decoded.text == "Wheat exports reach a record level 04.02.2026\nBody text.\n"
+    assert decode_bytes("a\ufeffb\n".encode()).text == "ab\n"
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -107,7 +107,7 @@ def test_feed_text_is_never_fetched_or_opened() -> None:
     # feedparser.parse() treats a string as a URL or a file name; the reader must not.
     result = read_feed("http://127.0.0.1:9/feed.xml", "f.xml", "f.xml")
     assert result.items == ()
-    assert result.problems[0].message.startswith("malformed feed:")
+    assert result.problems[0].message.startswith("feed is not well-formed XML")
 
 
 def test_truncated_feed_keeps_recovered_entries() -> None:
@@ -116,9 +116,34 @@ def test_truncated_feed_keeps_recovered_entries() -> None:
     problem = result.problems[0]
     assert (problem.line, problem.severity) == (16, Severity.WARNING)
     assert str(problem) == (
-        "truncated_feed.xml:16: malformed feed: no element found "
-        "(fix the XML there; the 2 entries feedparser recovered were read)"
+        "truncated_feed.xml:16: feed is not well-formed XML (no element found); 2 items recovered "
+        "(fix the XML there; items near the damage may be incomplete)"
     )
+
+
+def test_repairable_damage_is_read_from_the_repaired_feed() -> None:
+    # feedparser's lenient parser stops a title at "<"; the repaired text parses in full.
+    xml = (
+        '<rss version="2.0"><channel><title>Wire & Co</title>\n'
+        "<item><title>Inflation <5% at last</title><description>Text&nbsp;one.</description></item>\n"
+        "<item><title><![CDATA[Rates & <b>bonds</b>]]></title><description>Text two.</description></item>"
+        "</channel></rss>"
+    )
+    result = read_feed(xml, "f.xml", "f.xml")
+    assert [item.title for item in result.items] == ["Inflation <5% at last", "Rates & bonds"]
+    assert result.items[0].body == ("Text one.",)
+    assert result.items[0].source == "Wire & Co"
+    assert [(p.line, p.severity, p.message) for p in result.problems] == [
+        (1, Severity.WARNING, "feed is not well-formed XML (invalid token); 2 items recovered")
+    ]
+
+
+def test_feed_with_nothing_recoverable_is_rejected_whole() -> None:
+    result = read_feed('<rss version="2.0"><channel><title>A & B</title><<<item>', "f.xml", "raw/f.xml")
+    assert result.items == ()
+    assert [str(p) for p in result.problems] == [
+        "raw/f.xml:1: feed is not well-formed XML (invalid token); no items could be recovered (fix the XML there)"
+    ]
 
 
 def test_empty_feed_is_a_warning() -> None:

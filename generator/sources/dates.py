@@ -3,6 +3,8 @@
 Input: any string. Output: `DateMatch` values (date, span, optional time) left to right.
 Pure regular expressions, no I/O: numeric dates are day-first, month names are English,
 Russian (every case), Kazakh (with inflections), German, French, Spanish and Italian.
+`plausible_date` is the one rule every reader applies to a date candidate it picks (the
+only function here that reads the clock, for "today", unless given one).
 """
 
 from __future__ import annotations
@@ -10,12 +12,50 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from generator.models import Problem, Severity
 
 logger = logging.getLogger(__name__)
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100
+#: No news item in a digest predates this; placeholders such as 0001-01-01 or 1970-01-01 do.
+EARLIEST_DATE = dt.date(MIN_YEAR, 1, 1)
+#: A publication date may run ahead of the machine's clock by a time zone or two, not more.
+FUTURE_DAYS = 2
+
+
+def implausible_reason(date: dt.date, today: dt.date | None = None) -> str:
+    """Return why a date cannot be a publication date ("" when it can be)."""
+    if date < EARLIEST_DATE:
+        return f"its date {date.isoformat()} is before {MIN_YEAR}"
+    today = today or dt.date.today()
+    # Ordinals, not a timedelta: today may be date.max in a test, and must not overflow.
+    if date.toordinal() > today.toordinal() + FUTURE_DAYS:
+        return f"its date {date.isoformat()} is in the future"
+    return ""
+
+
+def plausible_date(date: dt.date, today: dt.date | None = None) -> bool:
+    """Return True for a date that can be a publication date: from 1990 to two days after today."""
+    return not implausible_reason(date, today)
+
+
+def implausible_problem(shown: str, line: int, title: str | None, dates: Iterable[dt.date]) -> Problem:
+    """Return the warning for an item whose only dates were implausible (and so were ignored)."""
+    title = " ".join((title or "").split())
+    short = title if len(title) <= 60 else title[:57] + "..."
+    what = f' for "{short}"' if short else ""
+    reasons = "; ".join(dict.fromkeys(implausible_reason(d) for d in dates))
+    return Problem(
+        shown,
+        line,
+        f"no plausible date{what} ({reasons}: not a publication date, ignored)",
+        "fix the date in the input or set --default-date",
+        Severity.WARNING,
+    )
 
 
 @dataclass(frozen=True)

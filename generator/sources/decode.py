@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -48,6 +49,7 @@ _DECLARED = (
 )
 # C0 controls other than tab and newline are never text; they survive as noise otherwise.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UTF16_SAMPLE = 4096
 # How much worse (charset-normalizer "chaos", 0..1) a declared encoding may read than the best guess.
 _DECLARED_SLACK = 0.1
 
@@ -86,23 +88,31 @@ def declared_encoding(data: bytes) -> str | None:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    """Return the UTF-16 codec of BOM-less UTF-16 text (mostly-ASCII NUL pattern), else None."""
-    sample = data[:4096]
-    if len(sample) < 8 or len(sample) % 2:
+    """Return the UTF-16 codec of BOM-less UTF-16 text (in one or two scripts), else None."""
+    sample = data[:_UTF16_SAMPLE]
+    units = len(sample) // 2
+    if units < 4 or b"\x00" not in sample:
         return None
-    even_nul = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
-    # ASCII-heavy UTF-16 has a NUL in nearly every other byte and almost none between.
-    if odd_nul > 0.4 and even_nul < 0.05:
-        return "utf-16-le"
-    if even_nul > 0.4 and odd_nul < 0.05:
-        return "utf-16-be"
+    for codec, high, low in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
+        # The high byte of text's code units takes a few values: 00 for the spaces, digits and
+        # line ends of every script, 04 for Cyrillic, 03 for Greek ...; its low byte is seldom NUL.
+        if low[:units].count(0) > 0.05 * units or high[:units].count(0) < 0.05 * units:
+            continue
+        if sum(n for _, n in Counter(high[:units]).most_common(3)) < 0.9 * units:
+            continue
+        text = sample[: units * 2].decode(codec, errors="replace")
+        # Binary data can have the byte pattern too, but not as printable characters.
+        if sum(not (c.isprintable() or c in "\t\n\r") for c in text) <= 0.01 * len(text):
+            return codec
     return None
 
 
 def _finish(raw: str, encoding: str, method: str) -> Decoded:
     """Return the Decoded value with normalized line ends and control characters removed."""
-    text = raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # Every U+FEFF goes, not only a leading BOM: UTF-16 written in pieces (`str.encode("utf-16")`
+    # per line or field, appended writes) has one at each join, often between a headline and
+    # its date. As a zero-width no-break space it is deprecated (U+2060 took that role).
+    text = raw.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROLS.sub("", text)
     if not text.strip():
         raise NotText("empty file", "it has no text; remove it or add content")

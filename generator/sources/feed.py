@@ -2,13 +2,16 @@
 
 Input: decoded feed text and the file's name. Output: a `SourceResult`: title, http(s)
 link, local date (the zone the feed wrote), plain-text body from content or summary,
-categories, language and source per entry. A malformed feed yields what feedparser
-recovers plus a problem at the line of the XML error. feedparser lives here only.
+categories, language and source per entry. A feed that is not well-formed yields what can
+be recovered (after repairing stray `&`, `<` and HTML entities, else what feedparser's
+lenient parser reads) plus a warning at the line of the XML error; one with nothing
+recoverable is rejected. feedparser lives here only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html.entities
 import io
 import logging
 import re
@@ -17,6 +20,7 @@ from typing import Any
 import feedparser
 
 from generator.models import Problem, RawItem, Severity, SourceResult
+from generator.sources.dates import implausible_problem, plausible_date
 from generator.sources.html_page import html_to_paragraphs
 from generator.sources.values import clean_text, host_name, parse_timestamp, pick_language, safe_url, unique
 
@@ -24,9 +28,17 @@ logger = logging.getLogger(__name__)
 
 _ENCODING_DECL = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""", re.IGNORECASE)
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_XML_DECL = re.compile(r"<\?xml[^>]*?>")  # feedparser's test, which adds one when it fails
 _ENTRY_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(item|entry)[\s>/]")
 # feedparser notes these while still parsing the whole document; they are not damage.
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+# The damage hand-written feeds most often have: an `&` that starts no reference, a `<` that
+# starts no markup ("<5%"), an HTML entity XML does not know (&nbsp;). CDATA may hold them all.
+_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_STRAY_AMP = re.compile(r"&(?!(?:[A-Za-z][\w.-]*|#[0-9]+|#[xX][0-9a-fA-F]+);)")
+_STRAY_LT = re.compile(r"<(?![A-Za-z_:/!?])")
+_NAMED_REF = re.compile(r"&([A-Za-z][\w.-]*);")
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 
 
 def _safe_char_refs(text: str) -> str:
@@ -50,25 +62,52 @@ def _entry_lines(text: str, count: int) -> list[int]:
     return lines if len(lines) >= count else []
 
 
-def _bozo_problem(parsed: Any, shown: str, recovered: int) -> Problem | None:
-    """Return the problem of a malformed feed (None when feedparser's complaint is harmless)."""
+def _repair(text: str) -> str:
+    """Return feed text with stray `&` and `<` escaped and HTML entities made character references."""
+
+    def entity(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in _XML_ENTITIES:
+            return match.group(0)
+        chars = html.entities.html5.get(f"{name};")
+        return "".join(f"&#{ord(c)};" for c in chars) if chars else f"&amp;{name};"
+
+    parts = _CDATA.split(text)
+    for k in range(0, len(parts), 2):  # odd parts are CDATA sections, kept as they are
+        parts[k] = _STRAY_LT.sub("&lt;", _NAMED_REF.sub(entity, _STRAY_AMP.sub("&amp;", parts[k])))
+    return "".join(parts)
+
+
+def _parse(text: str) -> Any:
+    """Return feedparser's result for decoded feed text (raises where feedparser crashes)."""
+    # The text is decoded already: make the declaration agree, and hand feedparser a stream
+    # so that it never treats the input as a URL or a file name.
+    data = _safe_char_refs(_ENCODING_DECL.sub(r'\1"utf-8"', text, count=1)).encode("utf-8")
+    return feedparser.parse(io.BytesIO(data), resolve_relative_uris=True, sanitize_html=True)
+
+
+def _xml_error(parsed: Any, shown: str) -> Exception | None:
+    """Return the XML error of a feed that is not well-formed (None when feedparser's complaint is harmless)."""
     if not parsed.get("bozo"):
         return None
     exc = parsed.get("bozo_exception")
     if isinstance(exc, _HARMLESS):
         logger.debug("%s: %s", shown, exc)
         return None
-    line = exc.getLineNumber() if hasattr(exc, "getLineNumber") else 0
-    message = getattr(exc, "getMessage", lambda: str(exc))()
-    if recovered:
-        return Problem(
-            shown,
-            line or 0,
-            f"malformed feed: {message}",
-            f"fix the XML there; the {recovered} entries feedparser recovered were read",
-            Severity.WARNING,
-        )
-    return Problem(shown, line or 0, f"malformed feed: {message}; no entries could be read", "fix the XML there")
+    return exc if isinstance(exc, Exception) else ValueError(str(exc))
+
+
+def _not_well_formed(error: Exception, text: str) -> tuple[int, str]:
+    """Return the line in text and the message of a feed's XML error (or of feedparser's crash on it)."""
+    line = error.getLineNumber() if hasattr(error, "getLineNumber") else 0
+    if line and not _XML_DECL.match(text):
+        line -= 1  # feedparser parses a declaration line of its own put before the text
+    if hasattr(error, "getMessage"):
+        # expat says "not well-formed (invalid token)": the sentence says the first half already.
+        message = error.getMessage().removeprefix("not well-formed (").removesuffix(")")
+    else:
+        message = f"feedparser could not read it: {type(error).__name__}: {error}"
+    return line or 0, f"feed is not well-formed XML ({message})"
 
 
 def _text_field(entry: Any, key: str) -> str:
@@ -101,33 +140,49 @@ def _link(entry: Any, base: str | None) -> str | None:
     return url
 
 
-def _date(entry: Any) -> tuple[str, dt.date | None, dt.datetime | None]:
-    """Return (date source, local date, aware datetime) from the entry's own date strings."""
+def _date(entry: Any) -> tuple[str, dt.date | None, dt.datetime | None, list[dt.date]]:
+    """Return (date source, local date, aware datetime, implausible dates passed over) of an entry."""
     # feedparser's *_parsed values are in UTC, which can move the date a day; the raw string
     # keeps the publisher's zone and so its local date.
+    passed: list[dt.date] = []
     for key in ("published", "updated", "created", "dc_date"):
-        raw = entry.get(key)
+        # dict.get: the entry's own field, not feedparser's deprecated `updated` → `published` alias.
+        raw = dict.get(entry, key)
         if isinstance(raw, str) and raw.strip():
             date, published = parse_timestamp(raw)
+            if date and plausible_date(date):
+                return "feed", date, published, passed
             if date:
-                return "feed", date, published
-    return "", None, None
+                passed.append(date)  # a placeholder or far-future date: try the next field
+    return "", None, None, passed
 
 
 def read_feed(text: str, name: str, shown: str) -> SourceResult:
     """Return one item per feed entry, plus the feed's problems."""
-    # The text is decoded already: make the declaration agree, and hand feedparser a stream
-    # so that it never treats the input as a URL or a file name.
-    data = _safe_char_refs(_ENCODING_DECL.sub(r'\1"utf-8"', text, count=1)).encode("utf-8")
+    parsed: Any = None
     try:
-        parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=True, sanitize_html=True)
+        parsed = _parse(text)
+        error = _xml_error(parsed, shown)
     except Exception as exc:  # feedparser's lenient fallback parser has crashes of its own on broken XML
         logger.debug("feedparser failed on %s", shown, exc_info=True)
+        error = exc
+    if error is not None:
+        # feedparser's lenient parser cuts an entry short at a stray `<` and sometimes drops
+        # the entries after the damage: when the repaired text is well-formed, read that.
+        try:
+            repaired = _parse(_repair(text))
+        except Exception:
+            logger.debug("feedparser failed on the repaired %s", shown, exc_info=True)
+        else:
+            if parsed is None or _xml_error(repaired, shown) is None:
+                logger.debug("%s: reading the repaired feed", shown)
+                parsed = repaired
+    if parsed is None:
         return SourceResult.rejected(
             shown,
             "feed",
             0,
-            f"malformed feed: feedparser could not read it ({type(exc).__name__}: {exc})",
+            f"malformed feed: feedparser could not read it ({type(error).__name__}: {error})",
             "check the XML with a validator and fix it",
         )
     feed = parsed.get("feed") or {}
@@ -148,7 +203,9 @@ def read_feed(text: str, name: str, shown: str) -> SourceResult:
             )
             continue
         summary = _text_field(entry, "summary") if entry.get("content") else ""
-        date_source, date, published = _date(entry)
+        date_source, date, published, implausible = _date(entry)
+        if date is None and implausible:
+            problems.append(implausible_problem(shown, line, title or None, implausible))
         link = _link(entry, feed_link)
         if link is None and entry.get("link"):
             problems.append(
@@ -179,9 +236,24 @@ def read_feed(text: str, name: str, shown: str) -> SourceResult:
                 summary=summary if summary and not " ".join(body).startswith(summary) else None,
             )
         )
-    bozo = _bozo_problem(parsed, shown, len(items))
-    if bozo:
-        problems.insert(0, bozo)
+    if error is not None:
+        line, message = _not_well_formed(error, text)
+        if not items:
+            # Nothing recoverable: the input is rejected whole, with the XML error only.
+            return SourceResult.rejected(
+                shown, "feed", line, f"{message}; no items could be recovered", "fix the XML there", len(entries)
+            )
+        recovered = f"{len(items)} item{'' if len(items) == 1 else 's'} recovered"
+        problems.insert(
+            0,
+            Problem(
+                shown,
+                line,
+                f"{message}; {recovered}",
+                "fix the XML there; items near the damage may be incomplete",
+                Severity.WARNING,
+            ),
+        )
     elif not entries:
         problems.append(
             Problem(shown, 1, "feed has no entries", "nothing to read; remove it or fetch it again", Severity.WARNING)

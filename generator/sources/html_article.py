@@ -3,7 +3,8 @@
 Input: the page text, its parsed tree (scripts removed) and `PageMeta`. Output: a
 `SourceResult` with one item (trafilatura's main text; title, dates, language, canonical
 URL, site, sections and tags from the markup) or a problem when the page has no text.
-trafilatura (and its htmldate) lives here only; its date is the weakest candidate.
+trafilatura (and its htmldate) lives here only; its date is the weakest candidate. A date
+candidate that cannot be a publication date (`plausible_date`) is passed over.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import logging
 
 import trafilatura
 
-from generator.models import RawItem, SourceResult
-from generator.sources.dates import find_dates
+from generator.models import Problem, RawItem, SourceResult
+from generator.sources.dates import find_dates, implausible_problem, plausible_date
 from generator.sources.html_page import (
     SHORT_TEXT,
     DateCandidate,
@@ -57,7 +58,7 @@ def _time_element_date(scope: HtmlElement) -> DateCandidate | None:
         if _inside_boilerplate(time_el):
             continue
         date, published = parse_timestamp(time_el.get("datetime") or element_text(time_el))
-        if date:
+        if date and plausible_date(date):
             return DateCandidate(date, published, "time_element")
     return None
 
@@ -77,16 +78,17 @@ def _visible_date(root: HtmlElement, title_el: HtmlElement | None) -> DateCandid
         text = element_text(el)
         if len(text) > SHORT_TEXT or _inside_boilerplate(el):
             continue
-        found = find_dates(text)
-        if found:
-            match = found[0]
+        match = next((m for m in find_dates(text) if plausible_date(m.date)), None)
+        if match:
             return DateCandidate(match.date, None, "visible")
     return None
 
 
 def choose_date(candidates: list[DateCandidate]) -> DateCandidate | None:
-    """Return the most trusted date candidate, with the visible local date over a UTC timestamp's date."""
-    ranked = sorted(candidates, key=lambda c: DATE_PRIORITY.index(c.source))
+    """Return the most trusted plausible date candidate, the visible local date over a UTC timestamp's."""
+    # A placeholder ("0001-01-01") or a far-future date is no publication date: the next
+    # candidate is.
+    ranked = sorted((c for c in candidates if plausible_date(c.date)), key=lambda c: DATE_PRIORITY.index(c.source))
     if not ranked:
         return None
     best = ranked[0]
@@ -182,6 +184,10 @@ def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown:
     chosen = choose_date(candidates)
     if chosen and len({c.date for c in candidates}) > 1:
         logger.debug("%s: date candidates %s; chose %s", shown, candidates, chosen)
+    problems: tuple[Problem, ...] = ()
+    if chosen is None and candidates:
+        # Every date the page gave was implausible: say so, not just "no date found".
+        problems = (implausible_problem(shown, line, title, (c.date for c in candidates)),)
 
     sample = " ".join([title or "", *body[:5]])
     item = RawItem(
@@ -198,4 +204,4 @@ def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown:
         tags=meta.tags,
         summary=meta.summary,
     )
-    return SourceResult(shown, "html", items=(item,), raw_count=1)
+    return SourceResult(shown, "html", items=(item,), problems=problems, raw_count=1)

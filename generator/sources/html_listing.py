@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from generator.models import Problem, RawItem, Severity, SourceResult
-from generator.sources.dates import find_dates
+from generator.sources.dates import find_dates, plausible_date
 from generator.sources.html_page import (
     HtmlElement,
     PageMeta,
@@ -88,17 +88,18 @@ def _title_link(title: HtmlElement, block: HtmlElement) -> HtmlElement | None:
 
 def _block_date(block: HtmlElement, title: HtmlElement) -> tuple[str, dt.date, dt.datetime | None] | None:
     """Return (date source, date, published) of a block: its <time>, else a date in its text."""
+    # A placeholder (0001-01-01) or far-future date is no publication date: the next one is tried.
     for time_el in block.iter("time"):
         date, published = parse_timestamp(time_el.get("datetime") or element_text(time_el))
-        if date:
+        if date and plausible_date(date):
             return "time_element", date, published
     title_text = element_text(title)
     text = element_text(block).replace(title_text, " ", 1)
-    found = find_dates(text)
+    found = [d for d in find_dates(text) if plausible_date(d.date)]
     if found:
         return "visible", found[0].date, None
     found = find_dates(title_text)
-    if found and found[-1].end == len(title_text):
+    if found and found[-1].end == len(title_text) and plausible_date(found[-1].date):
         return "visible", found[-1].date, None
     return None
 

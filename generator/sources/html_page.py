@@ -19,7 +19,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from generator.sources.dates import find_dates
+from generator.sources.dates import find_dates, plausible_date
 from generator.sources.values import (
     clean_text,
     host_name,
@@ -175,7 +175,32 @@ def parse_document(text: str) -> HtmlElement | None:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         logger.debug("HTML parse failed: %s", exc)
         return None
-    return root if isinstance(root, HtmlElement) else None
+    if not isinstance(root, HtmlElement):
+        return None
+    _move_strays_to_body(root)
+    return root
+
+
+#: What may stand in <head>; libxml2's HTML 4 parser also leaves there anything it does not
+#: know (<article>, <main>, <section>) that comes before <body> opens.
+_HEAD_TAGS = frozenset({"title", "meta", "link", "style", "script", "base", "noscript", "template"})
+
+
+def _move_strays_to_body(root: HtmlElement) -> None:
+    """Move page content the parser left in <head> (a page starting `<style>…<article>`) to <body>."""
+    head = root.find("head")
+    if head is None:
+        return
+    children = list(head)
+    first = next((i for i, el in enumerate(children) if isinstance(el.tag, str) and el.tag not in _HEAD_TAGS), None)
+    if first is None:
+        return
+    body = root.find("body")
+    if body is None:
+        body = etree.SubElement(root, "body")
+    # Everything from the first stray on was meant for the body, in its order, tails included.
+    for offset, el in enumerate(children[first:]):
+        body.insert(offset, el)
 
 
 def strip_never_text(root: HtmlElement) -> None:
@@ -415,7 +440,8 @@ def read_page_meta(root: HtmlElement) -> PageMeta:
             date, published = parse_timestamp(first[key])
             if date:
                 dates.append(DateCandidate(date, published, "meta"))
-                break
+                if plausible_date(date):  # a placeholder (0001-01-01) leaves room for the next key
+                    break
 
     headline = site_name = language = None
     crumbs: list[str] = []
@@ -424,7 +450,9 @@ def read_page_meta(root: HtmlElement) -> PageMeta:
         kinds = _types(obj)
         if kinds & _ARTICLE_TYPES:
             declares_article = declares_article or bool(kinds - {"webpage"})
-            if isinstance(obj.get("datePublished"), str) and not any(d.source == "json_ld" for d in dates):
+            if isinstance(obj.get("datePublished"), str) and not any(
+                d.source == "json_ld" and plausible_date(d.date) for d in dates
+            ):
                 date, published = parse_timestamp(obj["datePublished"])
                 if date:
                     dates.append(DateCandidate(date, published, "json_ld"))

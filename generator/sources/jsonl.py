@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from generator.models import Problem, RawItem, Severity, SourceResult
+from generator.sources.dates import implausible_problem, plausible_date
 from generator.sources.html_page import html_to_paragraphs
 from generator.sources.values import clean_text, host_name, parse_timestamp, pick_language, safe_url, unique
 
@@ -135,15 +136,22 @@ def parse_line(obj: Any, name: str, shown: str, lineno: int) -> tuple[RawItem, l
     date: dt.date | None = None
     published: dt.datetime | None = None
     date_source = ""
+    implausible: list[dt.date] = []
     raw_published = _string(obj, "published")
     if raw_published:
         date, published = parse_timestamp(raw_published)
+        if date and not plausible_date(date):
+            # A placeholder (0001-01-01) or far-future time is no publication time at all.
+            implausible.append(date)
+            date = published = None
         date_source = "published" if date else ""
     raw_date = _string(obj, "date")
     if raw_date:
         # An explicit date is the publisher's day; `published` adds the moment.
         own, own_published = parse_timestamp(raw_date)
-        if own:
+        if own and not plausible_date(own):
+            implausible.append(own)
+        elif own:
             date, date_source = own, "json"
             published = published or own_published
         else:
@@ -156,7 +164,7 @@ def parse_line(obj: Any, name: str, shown: str, lineno: int) -> tuple[RawItem, l
                     Severity.WARNING,
                 )
             )
-    elif raw_published and date is None:
+    elif raw_published and date is None and not implausible:
         warnings.append(
             Problem(
                 shown,
@@ -166,6 +174,9 @@ def parse_line(obj: Any, name: str, shown: str, lineno: int) -> tuple[RawItem, l
                 Severity.WARNING,
             )
         )
+
+    if date is None and implausible:
+        warnings.append(implausible_problem(shown, lineno, title, implausible))
 
     raw_url = _string(obj, "url", "link", "source_url")
     url = safe_url(raw_url)

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from generator.models import Problem, RawItem, SourceResult
-from generator.sources.dates import DateMatch
+from generator.sources.dates import DateMatch, implausible_problem, plausible_date
 from generator.sources.language import detect_language
 from generator.sources.text_lines import DATE, SOURCE, TEXT, Line, classify_lines
 from generator.sources.text_structure import Anchor, Layout, find_layout
@@ -138,7 +138,9 @@ def _finish(draft: _Draft, name: str, layout: Layout, site: str | None) -> RawIt
         body = body[1:]  # a teaser block that restates its headline
     origin_line = draft.line if draft.title is not None or not draft.body else draft.body[0][0]
     match, date_source = draft.date, draft.date_source
-    if match is None and layout.page_date is not None:
+    if match is not None and not plausible_date(match.date):
+        match = None  # a far-future date line is no publication date: the page's date may be
+    if match is None and layout.page_date is not None and plausible_date(layout.page_date.date):
         match, date_source = layout.page_date, "page_header"
     published = None
     if match is not None and match.time is not None:
@@ -157,6 +159,12 @@ def _finish(draft: _Draft, name: str, layout: Layout, site: str | None) -> RawIt
         source_url=draft.source_url,
         sections=tuple(dict.fromkeys(draft.sections)),
     )
+
+
+def _implausible_dates(draft: _Draft, layout: Layout) -> list[dt.date]:
+    """Return the dates `_finish` passed over for a draft as no publication date."""
+    found = [m.date for m in (draft.date, layout.page_date) if m is not None]
+    return [d for d in found if not plausible_date(d)]
 
 
 def _merge(items: list[RawItem]) -> list[RawItem]:
@@ -250,6 +258,7 @@ def _parse(text: str, name: str, shown: str) -> SourceResult:
     drafts, site = _walk(seq, layout)
     source = _site_source(site)
     items = [_finish(d, name, layout, source) for d in drafts]
+    passed_over = {item.origin: _implausible_dates(d, layout) for d, item in zip(drafts, items, strict=True)}
     items = _merge([i for i in items if i.title or i.body or i.date or i.source_url])
     if sum(1 for i in items if i.body) == 1:
         # Beside the one story with text (an article page), a bare headline (no text, no
@@ -258,7 +267,11 @@ def _parse(text: str, name: str, shown: str) -> SourceResult:
         if links:
             logger.info("%s: skipped %d bare headlines without text (a link list)", shown, len(links))
             items = [i for i in items if not (i.title and not i.body and not i.source_url)]
-    problems: list[Problem] = []
+    problems = [
+        implausible_problem(shown, int(i.origin.rsplit(":", 1)[1]), i.title, passed_over[i.origin])
+        for i in items
+        if i.date is None and passed_over.get(i.origin)
+    ]
     if not items:
         problems.append(
             Problem(
