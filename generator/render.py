@@ -241,8 +241,9 @@ def heatmap_svg(days: Sequence[tuple[dt.date, int]], label: str, ident: str) -> 
         if name:
             parts.append(f'<text class="axis" x="0" y="{top + row * cell + 10}">{name}</text>')
     labelled_col, labelled_month = -9, None
-    day = first
-    while day <= last:
+    # Day numbers, not `day += timedelta`: stepping past date.max would overflow.
+    for ordinal in range(first.toordinal(), last.toordinal() + 1):
+        day = dt.date.fromordinal(ordinal)
         col, row = (day - start).days // 7, day.weekday()
         # Label a month at its first column, unless the previous label is too close to fit.
         if (day.year, day.month) != labelled_month and col - labelled_col >= 3:
@@ -254,7 +255,6 @@ def heatmap_svg(days: Sequence[tuple[dt.date, int]], label: str, ident: str) -> 
             f'<rect class="heat{level}" x="{left + col * cell}" y="{top + row * cell}" width="11" height="11" rx="2">'
             f"<title>{_date_text(day)}: {_plural(count, 'article')}</title></rect>"
         )
-        day += dt.timedelta(days=1)
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -313,7 +313,17 @@ class Renderer:
             title_class=title_class,
             shouting=is_shouting,
             gist=gist,
+            static_text=self.static_text,
         )
+
+    def static_text(self, name: str) -> Markup:
+        """Return a static file's text to inline in a <style> or <script> element (earlier folders win)."""
+        for folder in self.dirs:
+            path = folder / "static" / name
+            if path.is_file():
+                # "</" inside the element would end it early; "<\/" means the same in CSS and JS.
+                return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))
+        raise jinja2.TemplateNotFound(f"static/{name}")
 
     def render_page(self, page: Page) -> str:
         """Return the HTML of one page; raise BuildError naming the template on failure."""

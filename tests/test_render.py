@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator.config import Config
@@ -94,6 +95,17 @@ def test_syntax_error_has_a_line(tmp_path: Path) -> None:
     (tmp_path / "404.html").write_text("ok\n{% if %}\n")
     with pytest.raises(BuildError, match=r"404.html:2: template error"):
         Renderer(SITE, template_dirs(tmp_path)).render_page(Page("404.html", "404.html", "Not found", "404"))
+
+
+def test_not_found_page_inlines_the_sites_own_css_safely(tmp_path: Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "style.css").write_text('a::after { content: "</style><script>x()</script>"; }\n')
+    renderer = Renderer(SITE, template_dirs(tmp_path))
+    assert renderer.static_text("style.css") == 'a::after { content: "<\\/style><script>x()<\\/script>"; }\n'
+    html = renderer.render_page(Page("404.html", "404.html", "Not found", "404"))
+    assert html.count("</style>") == 1 and "<script>x()" in html and 'rel="stylesheet"' not in html
+    with pytest.raises(jinja2.TemplateNotFound):
+        renderer.static_text("missing.css")
 
 
 def test_autoescape_is_on() -> None:

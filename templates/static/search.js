@@ -1,6 +1,19 @@
-// Start Pagefind's UI; it finds its bundle from this page's relative <script> URL.
+// Start Pagefind's UI, or say on the page why search cannot work here.
 window.addEventListener("DOMContentLoaded", function () {
-  if (typeof PagefindUI === "undefined") return;
+  var show = function (id) { document.getElementById(id).hidden = false; };
+  // Pagefind loads its index with fetch() and import(), which browsers refuse to file:// pages.
+  if (window.location.protocol === "file:") { show("search-from-disk"); return; }
+  var script = document.querySelector('script[src$="pagefind-ui.js"]');
+  if (typeof PagefindUI === "undefined" || !script) { show("search-failed"); return; }
+  // The UI loads the index only at the first query, and stays on "Searching…" if that fails:
+  // load it first (the UI's own import then reuses the module), and start the UI once it is there.
+  import(script.src.replace(/pagefind-ui\.js$/, "pagefind.js")).then(start, function (error) {
+    console.error(error);
+    show("search-failed");
+  });
+});
+
+function start() {
   new PagefindUI({ element: "#search", showSubResults: false, showImages: false, resetStyles: false });
   // The UI's input has only a placeholder: give it an accessible name once it exists.
   var root = document.querySelector("#search");
@@ -16,4 +29,4 @@ window.addEventListener("DOMContentLoaded", function () {
     var watch = new MutationObserver(function () { if (named()) watch.disconnect(); });
     watch.observe(root, { childList: true, subtree: true });
   }
-});
+}
