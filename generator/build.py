@@ -2,8 +2,10 @@
 
 Input: a Config, a content directory and an output directory. Output: the built site and
 a `BuildResult`; problems go into the caller's RunReport. Nothing is written until every
-page has rendered, and a full build swaps a staged copy in, so a failure leaves the
-previous site as it was. `SiteBuilder.rebuild` redoes only what changed content affects.
+page has rendered, and a full build swaps a staged copy in, so a failure (or, under
+--strict, any problem) leaves the previous site as it was. Builds hold the site's lock, so
+two runs never write one site at once. `SiteBuilder.rebuild` redoes only what changed
+content affects.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator import content, curate, feeds, pages, render, search, write
+from generator import content, curate, feeds, lock, pages, render, search, write
 from generator.config import Config
 from generator.errors import BuildError, ContentError
 from generator.log import RunReport
@@ -208,10 +210,20 @@ class SiteBuilder:
     # --- entry points ---------------------------------------------------------------------
 
     def build(self, report: RunReport) -> BuildResult:
-        """Build the whole site into a staging directory and swap it in."""
+        """Build the whole site into a staging directory and swap it in, unless the run failed --strict."""
         self.wait()  # a background index refresh must not write into the site being replaced
+        with lock.site_lock(self.output_dir):
+            # Only the lock holder may touch staging directories: another build's look the same.
+            write.clean_leftovers(self.output_dir)
+            lock.pause_for_test("locked")
+            return self._build(report)
+
+    def _build(self, report: RunReport) -> BuildResult:
         start = time.perf_counter()
-        self._load_all()
+        # An ingest writing content/ meanwhile would leave this build with half its articles.
+        with lock.content_lock(self.content_dir):
+            self._load_all()
+            lock.pause_for_test("loaded")
         problems = [p for ps in self._problems.values() for p in ps]
         report.extend(problems)
         articles = self._curated()
@@ -222,11 +234,15 @@ class SiteBuilder:
         files = self._render(renderer, layout)  # a template error aborts here, before any write
         files += self._machine_files(articles, layout)
         files += [write.OutputFile(path, data) for path, data in render.static_files(dirs)]
+        self._refuse_if_strict_failed(report)  # before staging: nothing to write
         staging = write.stage_site(files, self.output_dir)
+        lock.pause_for_test("staged")
         self._renderer = renderer
         self._digests = {f.path: f.digest for f in files}
         try:
             indexed = self._index(staging, layout, report)
+            lock.pause_for_test("indexed")
+            self._refuse_if_strict_failed(report)  # again: indexing can warn
             write.swap_in(staging, self.output_dir)
         except BaseException:
             write.discard_staging(staging)
@@ -242,6 +258,16 @@ class SiteBuilder:
             time.perf_counter() - start,
             True,
             indexed,
+        )
+
+    def _refuse_if_strict_failed(self, report: RunReport) -> None:
+        """Raise BuildError when --strict already makes this run fail: such a site is not published."""
+        if not (report.strict and report.failed):
+            return
+        count = len(report.errors)
+        kept = "the previous site is unchanged" if self.output_dir.exists() else "no site was written"
+        raise BuildError(
+            [Problem("", 0, f"site not published: {count} problem{'s' if count != 1 else ''} under --strict ({kept})")]
         )
 
     def _index(self, root: Path, layout: Sequence[Page], report: RunReport) -> bool:
@@ -270,15 +296,20 @@ class SiteBuilder:
     def rebuild(self, changed: Iterable[Path], report: RunReport) -> BuildResult:
         """Rebuild after files changed: only affected pages for content edits, else a full build."""
         changed = [Path(p).resolve() for p in changed]
-        if self._renderer is None or not self.output_dir.is_dir() or any(not self._is_content(p) for p in changed):
+        renderer = self._renderer
+        if renderer is None or not self.output_dir.is_dir() or any(not self._is_content(p) for p in changed):
             return self.build(report)
+        # The preview writes into the published site: no other run may replace it meanwhile.
+        with lock.site_lock(self.output_dir):
+            return self._rebuild(changed, renderer, report)
+
+    def _rebuild(self, changed: list[Path], renderer: render.Renderer, report: RunReport) -> BuildResult:
         start = time.perf_counter()
         self._reload(changed)
         problems = [p for ps in self._problems.values() for p in ps]
         report.extend([p for path in {content.display_path(c) for c in changed} for p in self._problems.get(path, [])])
         articles = self._curated()
         layout = pages.layout_site(articles, self.config)
-        renderer = self._renderer
         new_pages = {p.url: p for p in layout}
         # A page is re-rendered only when its value changed: a Page holds all its template reads.
         dirty = [p for p in layout if self._pages.get(p.url) != p]
@@ -315,7 +346,12 @@ class SiteBuilder:
                 if not self._search_pending:
                     return
                 self._search_pending = False
-            result = search.index_site(self.output_dir)
+            try:
+                with lock.site_lock(self.output_dir):
+                    result = search.index_site(self.output_dir)
+            except lock.BusyError as exc:
+                logger.warning("search index not refreshed: %s", exc)
+                continue
             if not result.ok:
                 logger.warning("search index not refreshed: %s", result.detail)
 

@@ -3,16 +3,21 @@
 Input: a directory of rendered HTML (article text marked `data-pagefind-body`). Output: a
 `pagefind/` folder inside it, written by the Pagefind binary, and a `SearchResult` saying
 whether that worked. Never raises for a missing or failing Pagefind: search is optional.
+On Linux, Pagefind is killed with its parent, so a killed build leaves no writer behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import logging
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +47,27 @@ def _command() -> list[str] | None:
     return [found] if found else None
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """Return a pre-exec function that makes the child get SIGKILL when its parent dies (Linux)."""
+    # A build killed while Pagefind runs would otherwise leave it writing into the staging
+    # directory that the next build removes.
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    pr_set_pdeathsig = 1
+
+    def arm() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
 def search_note() -> str:
     """Return "" when Pagefind can run, else the note the search page shows instead."""
     return "" if _command() else UNAVAILABLE_NOTE
@@ -60,6 +86,8 @@ def index_site(site_dir: Path) -> SearchResult:
             text=True,
             timeout=TIMEOUT_SECONDS,
             check=False,
+            # Safe with the preview server's threads: the child only calls prctl and getppid.
+            preexec_fn=_die_with_parent(),
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return SearchResult(False, FAILED_NOTE, f"pagefind could not run: {exc}")

@@ -2,22 +2,27 @@
 
 Input: frozen `OutputFile`s (site-relative path + bytes) and an output directory. Output:
 files under it. A full write stages everything in a temporary sibling directory and swaps
-it in, so a failure leaves the previous site untouched; an incremental write replaces each
-changed file through a temporary file and `os.replace`.
+it in with one atomic exchange where the OS has one, so a failure or a `kill -9` leaves the
+previous site untouched (`clean_leftovers` tidies what a killed run left); an incremental
+write replaces each changed file through a temporary file and `os.replace`.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import BuildError
+from generator.lock import pause_for_test
 from generator.models import Problem
 
 logger = logging.getLogger(__name__)
@@ -72,7 +77,7 @@ def stage_site(files: Iterable[OutputFile], output_dir: Path) -> Path:
     """Write every file into a new temporary directory next to output_dir; return it."""
     _check_replaceable(output_dir)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=f".{output_dir.name}.new-"))
+    staging = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=_staging_prefix(output_dir)))
     try:
         seen: set[str] = set()
         for item in files:
@@ -93,24 +98,80 @@ def discard_staging(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def _staging_prefix(output_dir: Path) -> str:
+    return f".{output_dir.name}.new-"
+
+
+def _old_prefix(output_dir: Path) -> str:
+    return f".{output_dir.name}.old-"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); return False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a libc without it (glibc < 2.28, musl)
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # old kernel or a file system without it
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def swap_in(staging: Path, output_dir: Path) -> None:
-    """Replace output_dir by the staged site (two renames; the old site is restored on failure)."""
+    """Replace output_dir by the staged site atomically; remove the previous site."""
     _check_replaceable(output_dir)
     # mkdtemp makes the directory private; a published site must be world-readable.
     staging.chmod(0o755)
-    old: Path | None = None
-    if output_dir.exists():
-        old = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=f".{output_dir.name}.old-"))
-        old.rmdir()
-        os.replace(output_dir, old)
+    if not output_dir.exists():
+        os.replace(staging, output_dir)
+        return
+    if _exchange(staging, output_dir):
+        # The staging name now holds the previous site; a kill before it is removed leaves
+        # a leftover that the next build's clean_leftovers deletes.
+        pause_for_test("swap")
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    # No atomic exchange: two renames. A kill between them leaves no output_dir, and the
+    # next build's clean_leftovers puts the `.old-` copy back.
+    old = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=_old_prefix(output_dir)))
+    old.rmdir()
+    os.replace(output_dir, old)
+    pause_for_test("swap")
     try:
         os.replace(staging, output_dir)
     except BaseException:
-        if old is not None:
-            os.replace(old, output_dir)
+        os.replace(old, output_dir)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_leftovers(output_dir: Path) -> list[Path]:
+    """Undo what killed builds left next to output_dir; return the directories removed.
+
+    Call it only while holding the site lock: another build's staging looks the same.
+    """
+    parent = output_dir.parent
+    if not parent.is_dir():
+        return []
+    siblings = sorted(p for p in parent.iterdir() if p.is_dir() and not p.is_symlink())
+    staged = [p for p in siblings if p.name.startswith(_staging_prefix(output_dir))]
+    olds = [p for p in siblings if p.name.startswith(_old_prefix(output_dir))]
+    if olds and not output_dir.exists():
+        # A swap by two renames was cut between them: the newest `.old-` is the previous site.
+        previous = max(olds, key=lambda p: (p.stat().st_ctime_ns, p.name))
+        os.replace(previous, output_dir)
+        olds.remove(previous)
+        logger.warning("restored %s from an interrupted build", output_dir)
+    for path in staged + olds:
+        shutil.rmtree(path, ignore_errors=True)
+        logger.debug("removed %s, left by an interrupted build", path)
+    return staged + olds
 
 
 def write_changed(

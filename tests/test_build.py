@@ -101,8 +101,8 @@ def test_links_are_relative_and_work_under_any_base_path(built: Path) -> None:
     assert 'href="../../../../../static/style.css"' in html
     assert 'href="/' not in html  # no root-relative links outside the 404 page
     assert f'<link rel="canonical" href="{BASE}2026/02/04/economy/thirty-two-commercial-documents/">' in html
-    # 404.html is served at any depth, so it links from the base path instead.
-    assert 'href="/digest/static/style.css"' in read(built, "404.html")
+    # 404.html is served at any depth, so it links from the base path instead (and inlines its CSS).
+    assert 'href="/digest/archive/index.html"' in read(built, "404.html")
 
 
 def test_markup_basics(built: Path) -> None:
