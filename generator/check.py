@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from generator import content
+from generator import content, tombstones
 from generator.config import Config
 from generator.errors import ContentError
 from generator.log import RunReport
@@ -133,6 +133,17 @@ def check_all(config: Config, *, content_dir: Path, site_dir: Path | None, fix: 
     tree = content.load_content(content_dir, config)
     report.extend(tree.problems)
     parts = [f"{tree.files} content files: {len(tree.articles)} usable"]
+    shown_dir = content.display_path(content_dir)
+    memory = tombstones.recall(content_dir, {a.id: a.src_path for a in tree.articles}, shown_dir)
+    report.extend(memory.problems)
+    if memory.deleted:
+        # Deleting the file is how an editor removes an article: ingest will not re-create it.
+        for article_id, rel in sorted(memory.deleted.items(), key=lambda item: item[1]):
+            logger.info("deleted by an editor: %s (id %s)", rel, article_id)
+        count = len(memory.deleted)
+        parts.append(
+            f"{count} article{'s' if count != 1 else ''} deleted by an editor ({shown_dir}/{tombstones.TOMBSTONES_NAME})"
+        )
     wrong = content.misplaced(tree)
     moved = 0
     for article, folder in wrong:

@@ -6,8 +6,10 @@ errors, 2 usage. Tracebacks only with `-v`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +17,11 @@ from typing import Any, TypeVar
 
 import click
 
-from generator import __version__
+from generator import __version__, lock
 from generator.config import Config, load_config
 from generator.errors import EXIT_FAILURE, DigestError
 from generator.log import RunReport
+from generator.models import Problem
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,11 +39,51 @@ class _Formatter(logging.Formatter):
         return message
 
 
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(problem: Problem, level: str) -> str:
+    """Return a problem as a GitHub Actions workflow command (`::warning file=…,line=…::…`)."""
+    props = []
+    if problem.path:
+        props.append(f"file={_escape_property(problem.path)}")
+        if problem.line:
+            props.append(f"line={problem.line}")
+    props.append("title=digest")
+    return f"::{level} {','.join(props)}::{_escape_data(str(problem))}"
+
+
+class _Annotations(logging.Formatter):
+    """Problems as workflow commands, so they show on the run's summary page."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        problem: Problem = record.problem  # type: ignore[attr-defined]
+        return annotation(problem, "error" if record.levelno >= logging.ERROR else "warning")
+
+
+def _is_problem(record: logging.LogRecord) -> bool:
+    return isinstance(getattr(record, "problem", None), Problem)
+
+
 def _setup_logging(verbose: int, quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter("%(message)s"))
+    handlers: list[logging.Handler] = [handler]
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        # Under GitHub Actions each problem is one workflow command on stdout (where the
+        # runner reads them) instead of a plain line: the log shows it either way.
+        actions = logging.StreamHandler(sys.stdout)
+        actions.setFormatter(_Annotations())
+        actions.addFilter(_is_problem)
+        handler.addFilter(lambda record: not _is_problem(record))
+        handlers.append(actions)
     root = logging.getLogger("generator")
-    root.handlers[:] = [handler]
+    root.handlers[:] = handlers
     root.propagate = False
     root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO)
     # Third-party extractors log their own heuristics as warnings ("discarding data: None");
@@ -67,6 +110,15 @@ def dir_option(flag: str, name: str, help_text: str) -> Callable[[F], F]:
 def strict_option(func: F) -> F:
     """Add --strict to a command."""
     return click.option("--strict", is_flag=True, help="Treat every warning as an error.")(func)
+
+
+def default_date_option(func: F) -> F:
+    """Add --default-date to a command that ingests."""
+    return click.option(
+        "--default-date",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Date for items that have none (default: reject them).",
+    )(func)
 
 
 def _load(ctx: click.Context, config_path: Path | None) -> Config:
@@ -104,12 +156,24 @@ def _progress() -> Callable[[int, int, str], None] | None:
     return update
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 def _finish(ctx: click.Context, report: RunReport, summary: str) -> None:
     click.echo(summary, err=True)
     if report.failed:
-        errors = len(report.errors)
-        click.echo(f"{errors} problem{'s' if errors != 1 else ''} (see above)", err=True)
+        click.echo(f"{_plural(len(report.errors), 'problem')} (see above)", err=True)
         ctx.exit(EXIT_FAILURE)
+    if report.tolerant and report.problems:
+        # The run did its job; what it skipped is listed above, one line each.
+        rejected = len(report.rejected)
+        warned = len(report.problems) - rejected
+        what = "input or item" if rejected == 1 else "inputs or items"
+        parts = [f"{rejected} {what} rejected"] if rejected else []
+        if warned:
+            parts.append(_plural(warned, "warning"))
+        click.echo(f"{' and '.join(parts)} (see above; --strict makes them fatal)", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,11 +200,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a JSON report of every input and what became of it.",
 )
-@click.option(
-    "--default-date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date for items that have none (default: reject them).",
-)
+@default_date_option
 @strict_option
 @click.pass_context
 def ingest(
@@ -160,7 +220,7 @@ def ingest(
     from generator.ingest import ingest_paths
 
     config = _load(ctx, config_path)
-    report = RunReport(strict=strict)
+    report = RunReport(strict=strict, tolerant=True)
     targets = list(paths) or [config.paths.raw]
     result = _guard(
         ctx,
@@ -177,6 +237,15 @@ def ingest(
     _finish(ctx, report, result.summary)
 
 
+def _nothing_here(config: Config, content: Path) -> bool:
+    """Return True when there is no config, no raw/ and no content: not a digest site."""
+    return (
+        config.config_path is None
+        and not config.paths.raw.is_dir()
+        and not (content.is_dir() and any(content.iterdir()))
+    )
+
+
 @cli.command()
 @config_option
 @dir_option("--content", "content_dir", "Content directory to read (default: paths.content).")
@@ -188,6 +257,7 @@ def ingest(
     help="Build time to print in feeds and pages (default: taken from the content).",
 )
 @click.option("--no-ingest", is_flag=True, help="Render content/ only; do not ingest raw/ first.")
+@default_date_option
 @strict_option
 @click.pass_context
 def build(
@@ -198,38 +268,69 @@ def build(
     base_url: str | None,
     now: dt.datetime | None,
     no_ingest: bool,
+    default_date: dt.datetime | None,
     strict: bool,
 ) -> None:
-    """Ingest raw/ (if present), then render content/ into a static site."""
+    """Ingest raw/ (if present), then render content/ into a static site.
+
+    A rejected input is reported and skipped: the site is built from everything else and
+    the exit status stays 0 (--strict makes it 1, and then the site is not replaced).
+    """
+    config = _load(ctx, config_path)
+    report = RunReport(strict=strict, tolerant=True)
+    content = content_dir or config.paths.content
+    if _nothing_here(config, content):
+        click.echo(
+            f"error: nothing to build in {Path.cwd()}: no digest.yaml, no raw/ and no content/ "
+            "(run `digest init DIR` to start a site, or run this in a site's folder)",
+            err=True,
+        )
+        ctx.exit(EXIT_FAILURE)
+    output = output_dir or config.paths.site
+    with contextlib.ExitStack() as held:
+        # The whole run (ingest, then render) holds the site's lock: a second `digest build`
+        # in this folder is refused at once with a message naming this one.
+        _guard(ctx, lambda: held.enter_context(lock.site_lock(output)))
+        built = _build_locked(ctx, config, content, content_dir, output, base_url, now, no_ingest, default_date, report)
+    if built.articles == 0:
+        click.echo(f"warning: {content_dir or 'content/'} holds no articles: the site is empty", err=True)
+    _finish(ctx, report, built.summary)
+
+
+def _build_locked(
+    ctx: click.Context,
+    config: Config,
+    content: Path,
+    content_dir: Path | None,
+    output: Path,
+    base_url: str | None,
+    now: dt.datetime | None,
+    no_ingest: bool,
+    default_date: dt.datetime | None,
+    report: RunReport,
+) -> Any:
+    """Ingest raw/ (unless told not to) and build the site; return the BuildResult."""
     from generator.build import build_site
 
-    config = _load(ctx, config_path)
-    report = RunReport(strict=strict)
-    content = content_dir or config.paths.content
     if not no_ingest and content_dir is None and config.paths.raw.is_dir():
         from generator.ingest import ingest_paths
 
-        ingest_report = RunReport(strict=strict)
         result = _guard(
             ctx,
             lambda: ingest_paths(
-                [config.paths.raw], config, content_dir=content, report=ingest_report, on_progress=_progress()
+                [config.paths.raw],
+                config,
+                content_dir=content,
+                report=report,
+                default_date=default_date.date() if default_date else None,
+                on_progress=_progress(),
             ),
         )
         click.echo(result.summary, err=True)
-        report.problems.extend(ingest_report.problems)
-    built = _guard(
+    return _guard(
         ctx,
-        lambda: build_site(
-            config,
-            content_dir=content,
-            output_dir=output_dir or config.paths.site,
-            base_url=base_url,
-            now=now,
-            report=report,
-        ),
+        lambda: build_site(config, content_dir=content, output_dir=output, base_url=base_url, now=now, report=report),
     )
-    _finish(ctx, report, built.summary)
 
 
 @cli.command()
@@ -325,8 +426,13 @@ def serve(
 @cli.command()
 @config_option
 @click.option("--only", "only", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date to file downloads under, raw/<name>/<date>.<ext> (default: today, UTC).",
+)
 @click.pass_context
-def fetch(ctx: click.Context, config_path: Path | None, only: tuple[str, ...]) -> None:
+def fetch(ctx: click.Context, config_path: Path | None, only: tuple[str, ...], now: dt.datetime | None) -> None:
     """Download the sources listed in digest.yaml into raw/<name>/<date>.<ext>.
 
     Unchanged sources (HTTP 304 or the same bytes) write nothing. A failing source is
@@ -345,7 +451,8 @@ def fetch(ctx: click.Context, config_path: Path | None, only: tuple[str, ...]) -
         click.echo("no sources to fetch: add a sources: list to digest.yaml", err=True)
         return
     report = RunReport()
-    result = _guard(ctx, lambda: fetch_sources(config, report=report, only=only))
+    today = now.date() if now else None
+    result = _guard(ctx, lambda: fetch_sources(config, report=report, only=only, today=today))
     _finish(ctx, report, result.summary)
 
 

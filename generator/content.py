@@ -56,6 +56,8 @@ KNOWN_KEYS = (
     "draft",
 )
 REQUIRED_KEYS = ("title", "date")
+#: The years a content file's date may have.
+MIN_YEAR, MAX_YEAR = 1000, 9000
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ def article_from_meta(
             raise err("date", f"impossible date {meta['date']!r}", "use YYYY-MM-DD") from None
     if not isinstance(date, dt.date):
         raise err("date", f"date is not a date: {meta['date']!r}", "use YYYY-MM-DD")
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        # Years 1 and 9999 are placeholders, not dates, and the calendar and feed arithmetic
+        # around them (a day before, a time zone away) would overflow.
+        raise err("date", f"date {date.isoformat()} is out of range", f"use a year from {MIN_YEAR} to {MAX_YEAR}")
     theme = meta.get("theme") or config.fallback_theme
     if not isinstance(theme, str) or theme not in config.theme_slugs:
         raise err("theme", f"theme {theme!r} is not in the config", f"use one of: {', '.join(config.theme_slugs)}")
@@ -352,6 +358,25 @@ def _write_atomic(path: Path | str, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def remove_stale_temp_files(content_dir: Path) -> list[Path]:
+    """Delete the `.NAME.tmp` files a killed run left under content_dir; return them.
+
+    Call it only while holding `lock.content_lock(content_dir)`: a running ingest's temp
+    files look the same. Readers skip them anyway (`iter_content_files` takes `*.md`).
+    """
+    removed = []
+    for root, dirs, files in os.walk(content_dir):
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+        for name in files:
+            if name.startswith(".") and name.endswith(".tmp"):
+                path = Path(root) / name
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    if removed:
+        logger.info("removed %d temporary file(s) left by an interrupted run", len(removed))
+    return sorted(removed)
 
 
 class _Folders:

@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator import content
+from generator import content, lock, tombstones
 from generator.config import Config
 from generator.curate import Prepared, Repeats, curate_prepared, prepare
 from generator.log import RunReport
 from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces
 from generator.sources import iter_inputs, read_source
+from generator.sources.dates import implausible_reason, plausible_date
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class IngestResult:
     updated: int
     unchanged: int
     seconds: float
+    deleted: int = 0  # items whose article an editor deleted (content/deleted.txt)
 
     @property
     def summary(self) -> str:
@@ -66,6 +68,8 @@ class IngestResult:
             extra.append(f"{self.updated} updated")
         if self.unchanged:
             extra.append(f"{self.unchanged} already in content")
+        if self.deleted:
+            extra.append(f"{self.deleted} deleted by an editor")
         tail = f"; {', '.join(extra)}" if extra else ""
         return (
             f"{self.raw_items} raw items → {self.articles} articles "
@@ -110,12 +114,37 @@ def _title_from_body(paragraphs: Sequence[str]) -> str:
 _OPAQUE_TOKEN = re.compile(r"^(?:\d+|[0-9a-f]*\d[0-9a-f]*|\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
 
 
-def _name_from_file(path: Path) -> str:
-    """Return a source name from an input's file name, without dates and opaque ids ("" if none)."""
-    stem = re.sub(r"[-_.]?\d{4}-\d{2}-\d{2}$", "", path.stem)
+def _name_from_part(part: str) -> str:
+    """Return a source name from one file or folder name, without dates and opaque ids ("" if none)."""
+    stem = re.sub(r"[-_.]?\d{4}-\d{2}-\d{2}(?:-\d+)?$", "", part)
     tokens = [t for t in re.split(r"[-_.\s]+", stem) if t and not _OPAQUE_TOKEN.match(t)]
     # A scraper's hash or a crawl id (000_1a08782589c742eb) names no site: better none than that.
     return "-".join(tokens) if any(len(t) >= 3 and t.isalpha() for t in tokens) else ""
+
+
+def _name_from_file(path: Path) -> str:
+    """Return a source name from an input's file name, else from its folder ("" if neither names one)."""
+    # `digest fetch` saves raw/<source>/<date>.<ext>: the file name is a date, the folder the name.
+    for part in (path.stem, path.parent.name):
+        name = _name_from_part(part)
+        if name and name != "raw":
+            return name
+    return ""
+
+
+def input_name(path: Path, root: Path) -> str:
+    """Return the name an input goes by in `origin`, reports and messages; unique per file.
+
+    Its path relative to the project (`raw/city-news/2026-02-04.xml`); for an input outside
+    it, relative to the working directory, else absolute.
+    """
+    resolved = path.absolute()
+    for base in (root, Path.cwd()):
+        try:
+            return resolved.relative_to(base.absolute()).as_posix()
+        except ValueError:
+            continue
+    return resolved.as_posix()
 
 
 def _source_name(item: RawItem, source_url: str, path: Path) -> str:
@@ -137,9 +166,19 @@ def item_to_article(
     if not title:
         title = _title_from_body(item.body)
     date = item.date or default_date
+    short = title if len(title) <= 60 else title[:57] + "..."
     if date is None:
-        short = title if len(title) <= 60 else title[:57] + "..."
         return Problem(shown, line, f'no date found for "{short}"', "add a date line or set --default-date")
+    # Readers skip implausible candidates; this is the last guard for any reader that did not
+    # (a year-1 date would otherwise reach the content tree and the calendar arithmetic).
+    if not plausible_date(date):
+        reason = implausible_reason(date)
+        return Problem(
+            shown,
+            line,
+            f'no plausible date for "{short}" ({reason})',
+            "fix the date in the input or set --default-date",
+        )
     source_url = item.source_url or ""
     if source_url and not re.match(r"^https?://", source_url, re.IGNORECASE):
         source_url = ""
@@ -238,16 +277,30 @@ def _read_input(
     other copy joins it. The result comes back without its items (only `raw_count` is set
     for them): the articles carry everything later phases need.
     """
-    result = read_source(path, shown)
-    made: list[_Made | Problem] = []
-    for item in result.items:
-        article = item_to_article(item, path, shown, config, default_date)
-        if isinstance(article, Problem):
-            made.append(article)
-            continue
-        prepared = prepare(article, config, finish=article.id not in known_ids)
-        text = content.render_article(prepared.alone) if prepared.alone is not None else None
-        made.append(_Made(prepared, text))
+    try:
+        result = read_source(path, shown)
+        made: list[_Made | Problem] = []
+        for item in result.items:
+            article = item_to_article(item, path, shown, config, default_date)
+            if isinstance(article, Problem):
+                made.append(article)
+                continue
+            prepared = prepare(article, config, finish=article.id not in known_ids)
+            text = content.render_article(prepared.alone) if prepared.alone is not None else None
+            made.append(_Made(prepared, text))
+    except Exception as exc:
+        # Whatever one input holds, it must not abort the run: its failure is its own error.
+        logger.debug("ingesting %s failed", shown, exc_info=True)
+        return (
+            SourceResult.rejected(
+                shown,
+                "",
+                0,
+                f"digest failed on this input: {type(exc).__name__}: {exc}",
+                "this is a bug in digest; the rest of the run went on; run with -vv and report it with the file",
+            ),
+            [],
+        )
     return replace(result, items=(), raw_count=max(result.raw_count, len(result.items))), made
 
 
@@ -297,10 +350,20 @@ def ingest_paths(
     started = time.perf_counter()
     # Phase 1: find and read every input before writing anything.
     inputs, missing = iter_inputs(paths)
-    report.extend(missing)
-    # One pool of worker processes serves every phase of a large run (none for a small one).
-    with _no_cycle_collection(), _worker_pool(_worker_count(inputs)) as executor:
-        return _ingest(inputs, config, content_dir, report, report_path, default_date, on_progress, executor, started)
+    for problem in missing:
+        # A path named on the command line that is not there is the caller's mistake, not a
+        # bad input: it fails the run even where rejected inputs do not.
+        named = replace(problem, path=input_name(Path(problem.path), config.paths.root))
+        report.add(named, fatal=problem.severity is Severity.ERROR)
+    # One ingest at a time writes a content directory; a run killed part-way left at most
+    # temporary files, removed here (every file it finished is whole: the rest is redone).
+    with lock.content_lock(content_dir):
+        content.remove_stale_temp_files(content_dir)
+        # One pool of worker processes serves every phase of a large run (none for a small one).
+        with _no_cycle_collection(), _worker_pool(_worker_count(inputs)) as executor:
+            return _ingest(
+                inputs, config, content_dir, report, report_path, default_date, on_progress, executor, started
+            )
 
 
 @contextmanager
@@ -336,12 +399,16 @@ def _ingest(
     # What content/ already holds (a person's edits win): its ids are not worth preparing.
     tree = content.load_content(content_dir, config)
     report.extend(tree.problems)
-    known_ids = frozenset(article.id for article in tree.articles)
+    present = {article.id: article.src_path for article in tree.articles}
+    # ... and what it held once: an article an editor deleted is never written again.
+    memory = tombstones.recall(content_dir, present, content.display_path(content_dir))
+    report.extend(memory.problems)
+    known_ids = frozenset(present) | frozenset(memory.deleted) | memory.broken
     phase = _log_phase("load content", started)
 
     # Phases 1 (cont.) and 2: parse each input and turn its items into prepared candidate
     # articles or the problems that reject them (both pure, so done together in the workers).
-    shown_paths = [content.display_path(path) for path in inputs]
+    shown_paths = [input_name(path, config.paths.root) for path in inputs]
     results: list[tuple[Path, str, SourceResult, list[_Made | Problem]]] = []
     reads = _read_inputs(inputs, shown_paths, config, default_date, known_ids, executor)
     # The shingles that occur in more than one body are counted as the workers send their
@@ -382,8 +449,16 @@ def _ingest(
                 if made.text is not None:
                     rendered[id(made.prepared.alone)] = made.text
 
-    # Phase 3: curate against what content/ already holds.
-    curated = curate_prepared(prepared, tree.articles, config, repeats)
+    # Phase 3: curate against what content/ already holds. A deleted (or unreadable) article
+    # still takes part, as if it were in content/, so that other outlets' copies of its story
+    # merge into it and vanish with it instead of coming back in its place.
+    gone = memory.deleted.keys() | memory.broken
+    ghosts: dict[str, Article] = {}
+    for item in prepared:
+        if item.candidate.id in gone and item.candidate.id not in ghosts:
+            ghosts[item.candidate.id] = item.alone or item.candidate
+    buried = sum(1 for item in prepared if item.candidate.id in memory.deleted)
+    curated = curate_prepared(prepared, [*tree.articles, *ghosts.values()], config, repeats)
     report.extend(curated.problems)
     phase = _log_phase("curate", phase)
 
@@ -391,12 +466,17 @@ def _ingest(
     texts = [rendered.get(id(article)) for article in curated.new]
     written = content.write_articles(curated.new, content_dir, texts=texts, executor=executor)
     for article in curated.updated:
-        content.update_article(article, content_dir)
+        if article.id not in ghosts:
+            content.update_article(article, content_dir)
+    # The ledger is written after the files, so a run killed before it is simply redone.
+    tombstones.remember(
+        content_dir, memory, present, ((a.id, rel) for a, rel in zip(curated.new, written, strict=True))
+    )
     by_origin: dict[str, list[str]] = {}
     for article, rel in zip(curated.new, written, strict=True):
-        by_origin.setdefault(article.origin.rsplit(":", 1)[0], []).append(rel)
+        by_origin.setdefault(article.origin.rpartition(":")[0], []).append(rel)
     for (_path, shown, _result, _made), entry in zip(results, entries, strict=True):
-        entry["articles"] = by_origin.get(Path(shown).name, [])
+        entry["articles"] = by_origin.get(shown, [])
     _log_phase("write", phase)
     if report_path:
         report_path.parent.mkdir(parents=True, exist_ok=True)
@@ -407,7 +487,8 @@ def _ingest(
         articles=len(written),
         duplicates=curated.duplicates,
         rejected=rejected,
-        updated=len(curated.updated),
-        unchanged=curated.unchanged,
+        updated=sum(1 for a in curated.updated if a.id not in ghosts),
+        unchanged=max(0, curated.unchanged - buried),
         seconds=time.perf_counter() - started,
+        deleted=buried,
     )

@@ -18,19 +18,28 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class RunReport:
-    """Problems and counts gathered by one ingest or build run."""
+    """Problems and counts gathered by one run, and whether they fail it.
+
+    The exit-status contract: a rejected input or item never fails `ingest` or `build`
+    (`tolerant`): it is reported, counted and skipped, and the run goes on. A problem added
+    as `fatal` (a path named on the command line that does not exist) always fails the run,
+    and under `strict` every problem does. `digest check` is not tolerant: its error-level
+    findings fail it.
+    """
 
     strict: bool = False
+    tolerant: bool = False
     problems: list[Problem] = field(default_factory=list)
+    fatal: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
-    def add(self, problem: Problem) -> None:
-        """Record and log one problem."""
+    def add(self, problem: Problem, *, fatal: bool = False) -> None:
+        """Record and log one problem (the CLI turns it into one line, or an annotation)."""
         self.problems.append(problem)
-        if problem.severity is Severity.WARNING and not self.strict:
-            logger.warning("%s", problem)
-        else:
-            logger.error("%s", problem)
+        if fatal:
+            self.fatal.append(problem)
+        failing = fatal or self.strict or (problem.severity is Severity.ERROR and not self.tolerant)
+        logger.log(logging.ERROR if failing else logging.WARNING, "%s", problem, extra={"problem": problem})
 
     def extend(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
         """Record several problems."""
@@ -42,6 +51,13 @@ class RunReport:
         """Return the problems that make the run fail (all of them under --strict)."""
         if self.strict:
             return list(self.problems)
+        if self.tolerant:
+            return list(self.fatal)
+        return [p for p in self.problems if p.severity is Severity.ERROR or p in self.fatal]
+
+    @property
+    def rejected(self) -> list[Problem]:
+        """Return the error-level problems: inputs or items that were skipped."""
         return [p for p in self.problems if p.severity is Severity.ERROR]
 
     @property

@@ -41,8 +41,9 @@ class Problem:
 class RawItem:
     """One article as a source reader found it, before curation.
 
-    `origin` is `<file name>:<line>` of the line where the item starts. `body` is a tuple of
-    plain-text paragraphs (never HTML). `date` is the publisher's local calendar date.
+    `origin` is `<input name>:<line>` of the line where the item starts; the input name is
+    unique (its path relative to the project, see `ingest.input_name`). `body` is a tuple
+    of plain-text paragraphs (never HTML). `date` is the publisher's local calendar date.
     """
 
     origin: str

@@ -84,6 +84,18 @@ def test_fifo_is_skipped_not_read(tmp_path: Path) -> None:
         ('<feed xmlns="http://www.w3.org/2005/Atom"></feed>', "feed"),
         ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="x"><channel/></rdf:RDF>', "feed"),
         ('<?xml version="1.0"?><urlset><url/></urlset>', "xml"),
+        # HTML whose first element is not <html>: a style or script block, a comment, a BOM, <meta>.
+        ("<style>p { color: red }</style>\n<div><h1>x</h1><p>y</p></div>", "html"),
+        ("<script>if (a < b) { go(); }</script><div><p>y</p></div>", "html"),
+        ("<!-- saved from url=(0030)https://news.example/ -->\n<div><p>y</p></div>", "html"),
+        ('\ufeff \n<meta charset="utf-8"><title>x</title><p>y</p>', "html"),
+        ("<STYLE>p {}</STYLE><P>y</P>", "html"),
+        ('<?xml version="1.0"?><div xmlns="http://www.w3.org/1999/xhtml"><x/><y/></div>', "html"),
+        # XML whose root shares a name with an HTML element is still XML: its elements are not HTML's.
+        ("<data><row><title>x</title><date>y</date></row></data>", "xml"),
+        ('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><path/><g/></svg>', "xml"),
+        ("<x:data xmlns:x='u'><p>a</p></x:data>", "xml"),
+        ("<!-- generated -->\n<rss version='2.0'><channel/></rss>", "feed"),
         ('{"title": "a"}\n{"title": "b"}\n', "jsonl"),
         ('{"title": "a"\n{"title": "b"}\n{"title": "c"}\n', "jsonl"),
         ('[{"title": "a"}]', "json"),
@@ -127,8 +139,10 @@ def test_every_fixture_is_dispatched_to_its_reader(name: str, fmt: str, count: i
     assert len(result.items) == count
     assert result.path == f"tests/fixtures/inputs/{name}"
     for item in result.items:
+        # The origin names the input as shown everywhere else, so two sources' same-named
+        # files (raw/a/2026-02-04.xml, raw/b/2026-02-04.xml) never share one.
         file_name, line = item.origin.rsplit(":", 1)
-        assert file_name == name
+        assert file_name == f"tests/fixtures/inputs/{name}"
         assert int(line) >= 1
 
 

@@ -182,7 +182,8 @@ def read_source(path: Path, shown: str) -> SourceResult:
         decoded = decode_bytes(data)
     except NotText as exc:
         return SourceResult.rejected(shown, "", 0, exc.message, exc.hint)
-    result = _read_decoded(decoded.text, path.name, shown)
+    # `shown` (the input's unique name) is what every item's `origin` records.
+    result = _read_decoded(decoded.text, shown, shown)
     if decoded.replaced:
         warning = Problem(
             shown,
