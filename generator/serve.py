@@ -31,6 +31,7 @@ import watchfiles
 from generator.config import Config, load_config
 from generator.content import read_article
 from generator.errors import ContentError, DigestError
+from generator.lock import BusyError
 from generator.log import RunReport
 
 logger = logging.getLogger(__name__)
@@ -495,6 +496,13 @@ class PreviewServer:
                 result = self.builder.rebuild(changed, report)
             else:
                 return False  # raw files that changed no content
+        except BusyError as exc:
+            # Another digest run (a `digest build` in a terminal) holds the folder: not a mistake.
+            for problem in exc.problems:
+                logger.warning("%s", problem)
+            logger.warning("rebuild skipped: still serving the last good site (save again once that run ends)")
+            self.failures += 1
+            return False
         except DigestError as exc:
             for problem in exc.problems:
                 logger.error("%s", problem)
