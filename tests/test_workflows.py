@@ -95,7 +95,12 @@ def test_pages_workflow_shape(path: Path) -> None:
     assert "if ! digest fetch" in fetch["run"] and "::warning" in fetch["run"]
     assert "--base-url" in runs and "steps.pages.outputs.base_url" in str(steps)
     commit = next(s for s in steps if "git commit" in s.get("run", ""))
-    assert "git diff --cached --quiet" in commit["run"] and "git add content" in commit["run"]
+    # Deletions too: an editor's deleted article must leave the repository, not come back.
+    assert "git diff --cached --quiet" in commit["run"] and "git add --all content" in commit["run"]
+    # The build step relies on digest's exit status: rejected inputs exit 0 and are published
+    # around; only a build that could not be made (exit 1) stops the commit and the deploy.
+    build_step = next(s for s in steps if "digest build" in s.get("run", ""))
+    assert "||" not in build_step["run"] and "continue-on-error" not in build_step
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
 
 
