@@ -198,3 +198,44 @@ def test_implausible_problem_names_the_title_and_the_reason() -> None:
         'raw/x.html:7: no plausible date for "Placeholder story" (its date 0001-01-01 is before 1990; '
         "its date 9999-12-31 is in the future"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Japanese and Chinese, Korean
+        ("2019年1月23日", D(2019, 1, 23)),
+        ("公開日: 2019年01月23日 10:05", D(2019, 1, 23)),
+        ("2019 年 1 月 23 日", D(2019, 1, 23)),
+        ("2019년 1월 23일", D(2019, 1, 23)),
+        # Arabic-Indic, Persian and full-width digits
+        ("٢٣/٠١/٢٠١٩", D(2019, 1, 23)),
+        ("۲۳.۰۱.۲۰۱۹", D(2019, 1, 23)),
+        ("２０１９-０１-２３", D(2019, 1, 23)),
+        # Arabic month names, both series, alone or together, with harakat
+        ("٢٣ يناير ٢٠١٩", D(2019, 1, 23)),
+        ("24 نيسان / أبريل 2020", D(2020, 4, 24)),
+        ("23 كانون الثّاني 2019", D(2019, 1, 23)),
+        ("5 تشرين الأول 2020", D(2020, 10, 5)),
+        # Portuguese, Dutch, Indonesian, Turkish
+        ("12 de março de 2020", D(2020, 3, 12)),
+        ("3 maart 2020", D(2020, 3, 3)),
+        ("17 Agustus 2020", D(2020, 8, 17)),
+        ("29 Ekim 2020", D(2020, 10, 29)),
+    ],
+)
+def test_non_latin_and_more_languages(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+
+
+def test_non_ascii_digits_keep_the_original_text_and_span() -> None:
+    text = "نشر في ٢٣/٠١/٢٠١٩"
+    (match,) = find_dates(text)
+    assert (match.date, match.text) == (D(2019, 1, 23), "٢٣/٠١/٢٠١٩")
+    assert text[match.start : match.end] == match.text
+
+
+def test_words_that_are_months_only_with_a_year() -> None:
+    # Portuguese "out" and Dutch "mei" are common words elsewhere.
+    assert find_dates("3 out of 5 voters") == []
+    assert parse_date("3 out 2020") == D(2020, 10, 3)

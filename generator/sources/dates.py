@@ -2,7 +2,9 @@
 
 Input: any string. Output: `DateMatch` values (date, span, optional time) left to right.
 Pure regular expressions, no I/O: numeric dates are day-first, month names are English,
-Russian (every case), Kazakh (with inflections), German, French, Spanish and Italian.
+Russian (every case), Kazakh (with inflections), German, French, Spanish, Italian, Portuguese,
+Dutch, Indonesian, Turkish and Arabic; Japanese/Chinese `2019年1月23日` and Korean
+`2019년 1월 23일` forms; Arabic-Indic, Persian and full-width digits read as ASCII ones.
 `plausible_date` is the one rule every reader applies to a date candidate it picks (the
 only function here that reads the clock, for "today", unless given one).
 """
@@ -74,19 +76,19 @@ class DateMatch:
 _LATIN_MONTHS: dict[str, int] = {}
 for _month, _words in enumerate(
     (
-        # en, de, fr, es, it
-        "january jan januar jänner jaenner janvier janv enero gennaio gen",
-        "february feb februar feber février fevrier févr fevr febrero febbraio",
-        "march mar märz maerz mär mrz mars marzo",
-        "april apr avril avr abril abr aprile",
-        "may mai mayo maggio mag",
-        "june jun juni juin junio giugno giu",
-        "july jul juli juillet juil julio luglio lug",
-        "august aug août aout agosto ago",
-        "september sep sept septembre septiembre setiembre settembre set",
-        "october oct oktober okt octobre octubre ottobre ott",
-        "november nov novembre noviembre",
-        "december dec dezember dez décembre decembre déc diciembre dicembre dic",
+        # en, de, fr, es, it; then pt, nl, id, tr
+        "january jan januar jänner jaenner janvier janv enero gennaio gen janeiro januari ocak",
+        "february feb febr februar feber février fevrier févr fevr febrero febbraio fevereiro fev februari şubat",
+        "march mar märz maerz mär mrz mars marzo março maart maret mart",
+        "april apr avril avr abril abr aprile nisan",
+        "may mai mayo maggio mag maio mei mayıs",
+        "june jun juni juin junio giugno giu junho haziran",
+        "july jul juli juillet juil julio luglio lug julho temmuz",
+        "august aug août aout agosto ago augustus agustus ağustos",
+        "september sep sept septembre septiembre setiembre settembre set setembro eylül",
+        "october oct oktober okt octobre octubre ottobre ott outubro out ekim",
+        "november nov novembre noviembre novembro kasım",
+        "december dec dezember dez décembre decembre déc diciembre dicembre dic dezembro desember aralık",
     ),
     start=1,
 ):
@@ -96,7 +98,7 @@ for _month, _words in enumerate(
 # Words that are month abbreviations only when a day number sits right next to them; the
 # Romance ones ("gen", "set", "ago", "mag") are common words in other languages, so they
 # are read only as full month forms after a day ("12 ago" in English is not August).
-_AMBIGUOUS = {"gen", "set", "ago", "mag", "giu", "lug", "ott", "dic", "abr", "avr", "mars"}
+_AMBIGUOUS = {"gen", "set", "ago", "mag", "giu", "lug", "ott", "dic", "abr", "avr", "mars", "out", "mei", "mart", "fev"}
 
 # Russian month stems with their case endings (nominative, genitive, prepositional, dative,
 # instrumental), plus abbreviations.
@@ -125,6 +127,32 @@ _KK_LOOKALIKE = str.maketrans("әғқңөұүһі", "агкноууhи")
 _KK_CLASS = {"ә": "[әа]", "ғ": "[ғг]", "қ": "[қк]", "ң": "[ңн]", "ө": "[өо]", "ұ": "[ұу]", "ү": "[үу]", "і": "[іи]"}
 
 
+# Arabic month names: the Levantine (Syriac) and the Egyptian/Gulf (Latin) series, often
+# written together ("نيسان / أبريل"); hamza and alif forms vary between sites.
+_AR_MONTHS = (
+    ("كانون الثاني", "يناير"),
+    ("شباط", "فبراير"),
+    ("آذار|اذار", "مارس"),
+    ("نيسان", "أبريل|ابريل|إبريل"),
+    ("أيار|ايار", "مايو"),
+    ("حزيران", "يونيو|يونيه"),
+    ("تموز", "يوليو|يوليه"),
+    ("آب|اب", "أغسطس|اغسطس|آغسطس"),
+    ("أيلول|ايلول", "سبتمبر"),
+    ("تشرين الأول|تشرين الاول", "أكتوبر|اكتوبر"),
+    ("تشرين الثاني", "نوفمبر"),
+    ("كانون الأول|كانون الاول", "ديسمبر"),
+)
+_AR_MARKS = re.compile("[\u064b-\u0652\u0640]")
+# Arabic-Indic, Persian (Extended Arabic-Indic) and full-width digits are the ASCII ones.
+_DIGIT_MAP = str.maketrans(
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
+    "0123456789" * 3,
+)
+
+
 def _kk_pattern(name: str) -> str:
     return "".join(_KK_CLASS.get(ch, ch) for ch in name)
 
@@ -133,7 +161,11 @@ _LETTER_END = r"(?![^\W\d_])"
 _LATIN_ALT = "|".join(sorted((re.escape(w) for w in _LATIN_MONTHS), key=len, reverse=True))
 _RU_ALT = "|".join(p for p, _ in _RU_MONTHS)
 _KK_ALT = "|".join(_kk_pattern(n) for n in _KK_MONTHS)
-_MONTH = rf"(?:(?:{_KK_ALT})[^\W\d_]{{0,6}}|(?:{_RU_ALT}|{_LATIN_ALT}){_LETTER_END})"
+_AR_WORDS = sorted((w for pair in _AR_MONTHS for names in pair for w in names.split("|")), key=len, reverse=True)
+# Harakat (the shadda in "الثّاني") may follow any letter of a month word.
+_AR_ONE = "|".join("".join(re.escape(ch) + "[\u064b-\u0652\u0640]*" for ch in w) for w in _AR_WORDS)
+_AR_ALT = rf"(?:{_AR_ONE})(?:\s*/\s*(?:{_AR_ONE}))?"
+_MONTH = rf"(?:(?:{_KK_ALT})[^\W\d_]{{0,6}}|(?:{_RU_ALT}|{_LATIN_ALT}|{_AR_ALT}){_LETTER_END})"
 _LATIN_MONTH = rf"(?:{_LATIN_ALT}){_LETTER_END}"
 _YEAR_WORD = r"(?:\s*(?:года|год|г\.|г(?![^\W\d_])|ж\.|жылы|жылғы|жыл))?"
 
@@ -141,6 +173,7 @@ _DATE_RE = re.compile(
     rf"""
     (?P<iso>(?<![\d.])(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})
         (?:[T\ ](?P<ih>\d{{2}}):(?P<imin>\d{{2}})(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?(?!\d))
+    |(?P<cjk>(?<!\d)(?P<cy>\d{{4}})\s*[年년]\s*(?P<cm>\d{{1,2}})\s*[月월]\s*(?P<cd>\d{{1,2}})\s*[日일]?(?!\d))
     |(?P<ymd>(?<![\d.])(?P<yy>\d{{4}})[./](?P<ym>\d{{1,2}})[./](?P<yd>\d{{1,2}})(?![\d]))
     |(?P<kk>(?<![\d.])(?P<ky>\d{{4}})\s*(?:жылғы|жылы|ж\.|г\.|года)?\s*(?P<kd>\d{{1,2}})(?:-?[ші])?[-\s]\s*(?P<km>{_MONTH}))
     |(?P<num>(?<![\d.,/])(?P<nd>\d{{1,2}})(?P<ns>[./])(?P<nm>\d{{1,2}})(?P=ns)(?P<ny>\d{{4}}|\d{{2}})(?!\d|[.,/]\d))
@@ -174,6 +207,10 @@ def _month_number(word: str) -> int | None:
     word = word.lower().rstrip(".")
     if word in _LATIN_MONTHS:
         return _LATIN_MONTHS[word]
+    first = _AR_MARKS.sub("", word).split("/")[0].strip()
+    for number, pair in enumerate(_AR_MONTHS, 1):
+        if any(first in names.split("|") for names in pair):
+            return number
     base = word.translate(_KK_LOOKALIKE)
     for number, name in enumerate(_KK_MONTHS, 1):
         if base.startswith(name.translate(_KK_LOOKALIKE)):
@@ -223,6 +260,8 @@ def _core(match: re.Match[str], default_year: int | None) -> tuple[dt.date | Non
     if kind == "iso":
         date = _make_date(int(g("iy")), int(g("im")), int(g("id")))
         return date, True, _make_time(g("ih"), g("imin"))
+    if kind == "cjk":
+        return _make_date(int(g("cy")), int(g("cm")), int(g("cd"))), True, None
     if kind == "ymd":
         return _make_date(int(g("yy")), int(g("ym")), int(g("yd"))), True, None
     if kind == "kk":
@@ -249,6 +288,8 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
     """Return every date in text, left to right; a date without a year takes default_year."""
     if not text or not _HAS_DIGIT.search(text):
         return []
+    # One character for one: the spans found in the normalized text are those of the original.
+    original, text = text, text.translate(_DIGIT_MAP)
     found: list[DateMatch] = []
     pos = 0
     for run in _DIGITS.finditer(text):
@@ -280,7 +321,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
                     time = _make_time(before.group("h"), before.group("mi"))
                     if time is not None:
                         start = before.start()
-        found.append(DateMatch(date, start, end, time, has_year, text[start:end]))
+        found.append(DateMatch(date, start, end, time, has_year, original[start:end]))
     return found
 
 

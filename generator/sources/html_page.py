@@ -131,6 +131,17 @@ _DATE_META = (
     "sailthru.date",
     "parsely-pub-date",
     "article.published",
+    "citation_publication_date",
+    "dc.date.created",
+)
+# A modification date is the page's, not the article's: a candidate of last resort.
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
 )
 
 
@@ -140,7 +151,8 @@ class DateCandidate:
 
     date: dt.date
     published: dt.datetime | None
-    source: str  # meta, json_ld, time_element, visible, htmldate
+    source: str  # meta, json_ld, url, time_element, visible, htmldate; *_modified for dateModified
+    weight: float = 0.0  # how much this date counts when candidates vote; 0: the source's default
 
 
 @dataclass(frozen=True)
@@ -442,6 +454,11 @@ def read_page_meta(root: HtmlElement) -> PageMeta:
                 dates.append(DateCandidate(date, published, "meta"))
                 if plausible_date(date):  # a placeholder (0001-01-01) leaves room for the next key
                     break
+    for key in _MODIFIED_META:
+        date, published = parse_timestamp(first.get(key, ""))
+        if date:
+            dates.append(DateCandidate(date, published, "meta_modified"))
+            break
 
     headline = site_name = language = None
     crumbs: list[str] = []
@@ -450,12 +467,19 @@ def read_page_meta(root: HtmlElement) -> PageMeta:
         kinds = _types(obj)
         if kinds & _ARTICLE_TYPES:
             declares_article = declares_article or bool(kinds - {"webpage"})
-            if isinstance(obj.get("datePublished"), str) and not any(
-                d.source == "json_ld" and plausible_date(d.date) for d in dates
+            # datePublished over dateCreated over dateModified: the first plausible of each kind.
+            for field, source in (
+                ("datePublished", "json_ld"),
+                ("dateCreated", "json_ld"),
+                ("dateModified", "json_ld_modified"),
             ):
-                date, published = parse_timestamp(obj["datePublished"])
+                if not isinstance(obj.get(field), str) or any(
+                    d.source == source and plausible_date(d.date) for d in dates
+                ):
+                    continue
+                date, published = parse_timestamp(obj[field])
                 if date:
-                    dates.append(DateCandidate(date, published, "json_ld"))
+                    dates.append(DateCandidate(date, published, source))
             headline = headline or next(iter(_strings(obj.get("headline"))), None)
             sections.extend(_strings(obj.get("articleSection")))
             keywords = obj.get("keywords")
