@@ -1,8 +1,9 @@
-"""Read an HTML page: a single article, or a listing of several stories.
+"""Read an HTML page: a single article, a listing of several stories, or not an article.
 
 Input: decoded HTML text and the file's name. Output: a `SourceResult` with one item for
-an article page (`html_article`) or one per story for a listing page (`html_listing`);
-the choice is structural (repeated headline blocks and no dominant article body).
+an article page (`html_article`), one per story for a listing page (`html_listing`), or a
+problem naming what the page is instead (a contact page, an error page...). The kind is
+decided once per page from its markup and text (`html_kind`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import logging
 
 from generator.models import SourceResult
 from generator.sources.html_article import read_article
-from generator.sources.html_listing import dated_blocks, find_listing, read_listing
+from generator.sources.html_kind import LISTING, NOT_ARTICLE, decide_kind, read_markers
+from generator.sources.html_listing import read_listing
 from generator.sources.html_page import parse_document, read_page_meta, strip_never_text
 
 logger = logging.getLogger(__name__)
@@ -24,16 +26,21 @@ def read_html(text: str, name: str, shown: str) -> SourceResult:
         return SourceResult.rejected(
             shown, "html", 1, "not a readable HTML document", "check that the file is a saved web page"
         )
-    # JSON-LD lives in <script>: read the page's own metadata before scripts are removed.
+    # JSON-LD lives in <script> and contact forms in <input>: read both before they are removed.
     meta = read_page_meta(root)
+    markers = read_markers(root)
     strip_never_text(root)
-    blocks = find_listing(root, meta.site_name)
-    if blocks and meta.declares_article and not dated_blocks(blocks):
-        # A page that calls itself an article, with linked subheadings but no dated
-        # stories, is one article with sections, not a listing.
-        logger.debug("%s: %d undated blocks on an article page: read as one article", shown, len(blocks))
-        blocks = []
-    if blocks:
-        logger.debug("%s: listing page with %d blocks", shown, len(blocks))
-        return read_listing(blocks, meta, name, shown)
+    page = decide_kind(root, meta, markers)
+    logger.debug("%s: %s page (%s)", shown, page.kind, page.reason or "no other evidence")
+    if page.kind == NOT_ARTICLE:
+        return SourceResult.rejected(
+            shown,
+            "html",
+            1,
+            f"not an article: {page.reason}",
+            "no article text; remove it from the sources",
+            raw_count=1,
+        )
+    if page.kind == LISTING:
+        return read_listing(page.blocks, meta, name, shown)
     return read_article(text, root, meta, name, shown)

@@ -3,8 +3,7 @@
 Input: the page text, its parsed tree (scripts removed) and `PageMeta`. Output: a
 `SourceResult` with one item (trafilatura's main text; title, dates, language, canonical
 URL, site, sections and tags from the markup) or a problem when the page has no text.
-trafilatura (and its htmldate) lives here only; its date is the weakest candidate. A date
-candidate that cannot be a publication date (`plausible_date`) is passed over.
+trafilatura lives here only; the date is chosen among the page's candidates by `html_dates`.
 """
 
 from __future__ import annotations
@@ -15,9 +14,10 @@ import logging
 import trafilatura
 
 from generator.models import Problem, RawItem, SourceResult
-from generator.sources.dates import find_dates, implausible_problem, plausible_date
+from generator.sources.dates import implausible_problem
+from generator.sources.html_body import strip_notices
+from generator.sources.html_dates import choose_date, describe, find_date_candidates
 from generator.sources.html_page import (
-    SHORT_TEXT,
     DateCandidate,
     HtmlElement,
     PageMeta,
@@ -30,10 +30,6 @@ from generator.sources.html_page import (
 from generator.sources.values import clean_text, parse_timestamp, pick_language
 
 logger = logging.getLogger(__name__)
-
-# Order of trust: what the publisher states for this article, then what is merely nearby.
-DATE_PRIORITY = ("meta", "json_ld", "time_element", "visible", "htmldate")
-_VISIBLE_WINDOW = 6  # text elements before/after the title searched for a visible date
 
 
 def find_title_element(root: HtmlElement, site_name: str | None) -> HtmlElement | None:
@@ -52,65 +48,15 @@ def _inside_boilerplate(el: HtmlElement) -> bool:
     return any(isinstance(anc.tag, str) and is_boilerplate(anc) for anc in el.iterancestors())
 
 
-def _time_element_date(scope: HtmlElement) -> DateCandidate | None:
-    """Return the date of the first <time> in the article scope that is not in a related box."""
-    for time_el in scope.iter("time"):
-        if _inside_boilerplate(time_el):
-            continue
-        date, published = parse_timestamp(time_el.get("datetime") or element_text(time_el))
-        if date and plausible_date(date):
-            return DateCandidate(date, published, "time_element")
-    return None
-
-
-def _visible_date(root: HtmlElement, title_el: HtmlElement | None) -> DateCandidate | None:
-    """Return a date written in a short text element next to the title (a dateline or byline)."""
-    if title_el is None:
-        return None
-    leaves = [el for el in root.iter() if (isinstance(el.tag, str) and (el.text or "").strip()) or el is title_el]
-    try:
-        at = leaves.index(title_el)
-    except ValueError:
-        return None
-    after = leaves[at + 1 : at + 1 + _VISIBLE_WINDOW]
-    before = list(reversed(leaves[max(0, at - _VISIBLE_WINDOW) : at]))
-    for el in after + before:
-        text = element_text(el)
-        if len(text) > SHORT_TEXT or _inside_boilerplate(el):
-            continue
-        match = next((m for m in find_dates(text) if plausible_date(m.date)), None)
-        if match:
-            return DateCandidate(match.date, None, "visible")
-    return None
-
-
-def choose_date(candidates: list[DateCandidate]) -> DateCandidate | None:
-    """Return the most trusted plausible date candidate, the visible local date over a UTC timestamp's."""
-    # A placeholder ("0001-01-01") or a far-future date is no publication date: the next
-    # candidate is.
-    ranked = sorted((c for c in candidates if plausible_date(c.date)), key=lambda c: DATE_PRIORITY.index(c.source))
-    if not ranked:
-        return None
-    best = ranked[0]
-    offset = best.published.utcoffset() if best.published else None
-    if offset is not None and not offset:
-        # A UTC timestamp's calendar date can be the day before the publisher's local date;
-        # a date printed on the page next to the title is the local one.
-        for other in ranked[1:]:
-            if other.source in ("time_element", "visible") and abs((other.date - best.date).days) == 1:
-                return DateCandidate(other.date, best.published, best.source)
-    return best
-
-
-def _trafilatura_text(text: str) -> tuple[tuple[str, ...], DateCandidate | None]:
-    """Return trafilatura's main-text paragraphs and its (htmldate) date candidate."""
+def _trafilatura_text(text: str, precise: bool = True) -> tuple[tuple[str, ...], DateCandidate | None]:
+    """Return trafilatura's main-text paragraphs and, from a `precise` run, its (htmldate) date candidate."""
     try:
         doc = trafilatura.bare_extraction(
             text,
-            with_metadata=True,
+            with_metadata=precise,
             include_comments=False,
             include_tables=False,
-            favor_precision=True,
+            favor_precision=precise,
             deduplicate=False,
             # original_date: the publication date, not the last modification; no full-text
             # search, which picks up any date in the body.
@@ -148,6 +94,25 @@ def _fallback_paragraphs(root: HtmlElement) -> tuple[str, ...]:
     return tuple(p for p in paragraphs if p)
 
 
+def _extract_body(text: str, root: HtmlElement, title: str | None) -> tuple[tuple[str, ...], DateCandidate | None]:
+    """Return the cleaned article body (precise extraction, else a fuller one, else ours) and htmldate's date."""
+    extracted, htmldate = _trafilatura_text(text)
+    body = strip_notices(clean_body(extracted, title))
+    # Precision mode sometimes keeps only a notice or one part of the text; a recall run
+    # that finds at least twice the words has the article. (Cheap next to parsing the page.)
+    fuller = strip_notices(clean_body(_trafilatura_text(text, precise=False)[0], title))
+    if _words(fuller) >= 2 * _words(body):
+        body = fuller
+    if not body:
+        # trafilatura gives up on some pages (huge text nodes, bare markup): use our own.
+        body = strip_notices(clean_body(_fallback_paragraphs(root), title))
+    return body, htmldate
+
+
+def _words(paragraphs: tuple[str, ...]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
 def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown: str) -> SourceResult:
     """Return the one article of an HTML page, or a problem when it has no text."""
     title_el = find_title_element(root, meta.site_name)
@@ -158,11 +123,7 @@ def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown:
         article_el = next(iter(root.iter("article")), None)
         line = article_el.sourceline if article_el is not None and article_el.sourceline else 1
 
-    extracted, htmldate = _trafilatura_text(text)
-    body = clean_body(extracted, title)
-    if not body:
-        # trafilatura gives up on some pages (huge text nodes, bare markup): use our own.
-        body = clean_body(_fallback_paragraphs(root), title)
+    body, _ = _extract_body(text, root, title)  # trafilatura's date: see find_date_candidates
     if not body:
         what = f' under "{title}"' if title else ""
         return SourceResult.rejected(
@@ -174,16 +135,10 @@ def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown:
             raw_count=1,
         )
 
-    scope = title_el.getparent() if title_el is not None else root
-    while scope is not None and scope.tag not in ("article", "main", "body") and scope.getparent() is not None:
-        scope = scope.getparent()
-    candidates = list(meta.dates)
-    for found in (_time_element_date(scope if scope is not None else root), _visible_date(root, title_el), htmldate):
-        if found:
-            candidates.append(found)
+    candidates = find_date_candidates(text, root, meta, title_el)
     chosen = choose_date(candidates)
     if chosen and len({c.date for c in candidates}) > 1:
-        logger.debug("%s: date candidates %s; chose %s", shown, candidates, chosen)
+        logger.debug("%s: date candidates %s; chose %s", shown, describe(candidates), chosen)
     problems: tuple[Problem, ...] = ()
     if chosen is None and candidates:
         # Every date the page gave was implausible: say so, not just "no date found".

@@ -1,0 +1,167 @@
+"""Decide what kind of page an HTML page is: one article, a listing, or not an article.
+
+Input: the parsed page, its `PageMeta` and `PageMarkers` (read before scripts and form
+controls are removed). Output: a `PageKind` with the listing's blocks or, for a page that
+is neither, a named reason (a contact page, an error page, search results, a tag index).
+The decision weighs evidence from the markup, never the site: article-level markup, how
+much of the text sits in one block, repeated dated item blocks, forms and contact links.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Final, Literal
+from urllib.parse import urlsplit
+
+from generator.sources.html_listing import Block, dated_blocks, find_listing
+from generator.sources.html_page import HtmlElement, PageMeta, element_text, prune_boilerplate
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["article", "listing", "not an article"]
+ARTICLE: Final = "article"
+LISTING: Final = "listing"
+NOT_ARTICLE: Final = "not an article"
+_BODY_CHARS = 1000  # less text than this in the main block is no article body to outweigh other evidence
+_DOMINANT = 2  # an article body outweighs each teaser block by at least this factor
+_MIN_BODY = 200  # ... and is at least this long
+
+# Named non-article pages, by what the page calls itself (title, h1, URL path). Short
+# titles only: "Contact tracing app launched" is a news headline, not a contact page.
+_CONTACT = re.compile(
+    r"^(?:contacts?|contact us|contact information|get in touch|kontakt|kontakte|impressum|контакты|"
+    r"наши контакты|связаться с нами|обратная связь|байланыс|байланыс ақпараты)$",
+    re.IGNORECASE,
+)
+_ERROR = re.compile(
+    r"^(?:error\s*)?(?:40[034]|410|50[03])$|\berror\s*(?:40[034]|410|50[03])\b|\b404\b.*\b(?:error|not found)\b|"
+    r"page (?:not found|does not exist|cannot be found)|^not found$|^error$|страница не найдена|ошибка 404|"
+    r"seite nicht gefunden|бет табылмады",
+    re.IGNORECASE,
+)
+_SEARCH = re.compile(
+    r"^search$|^search results?\b|\bresults for\b|you searched for|^поиск$|результаты поиска|suchergebnisse|"
+    r"^іздеу$|іздеу нәтижелері",
+    re.IGNORECASE,
+)
+_TAG_INDEX = re.compile(r"^(?:tags?|all tags|tag cloud|topics|теги|метки|тегтер|schlagwörter)$", re.IGNORECASE)
+_CONTACT_PATH = re.compile(r"/(?:contacts?|contact-us|kontakt|impressum|kontakty)(?:[/.]|$)", re.IGNORECASE)
+_SEARCH_PATH = re.compile(r"/search(?:[/.?]|$)|[?&](?:s|q|query|search)=", re.IGNORECASE)
+_TAGS_PATH = re.compile(r"/tags/?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PageMarkers:
+    """Evidence read from the raw page before form controls and scripts are removed."""
+
+    contact_form: bool  # a form asking for an e-mail address or a message
+    contact_links: bool  # mailto:/tel: links or an <address>
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """The decision for one page: its kind, a listing's blocks, or why it is not an article."""
+
+    kind: Kind
+    reason: str = ""  # for NOT_ARTICLE: "a contact page", "an error page", ...
+    blocks: list[Block] = field(default_factory=list)
+
+
+def read_markers(root: HtmlElement) -> PageMarkers:
+    """Return the page's contact evidence (call before `strip_never_text` drops form controls)."""
+    contact_form = any(
+        form.find(".//textarea") is not None
+        or any(
+            (i.get("type") or "").lower() == "email" or "mail" in (i.get("name") or "").lower()
+            for i in form.iter("input")
+        )
+        for form in root.iter("form")
+    )
+    hrefs = (a.get("href") or "" for a in root.iter("a"))
+    contact_links = (
+        any(h.startswith(("mailto:", "tel:")) for h in hrefs) or next(root.iter("address"), None) is not None
+    )
+    return PageMarkers(contact_form=contact_form, contact_links=contact_links)
+
+
+def main_text_chars(root: HtmlElement) -> tuple[int, HtmlElement | None]:
+    """Return the characters of paragraph text in the page's richest block, and that block."""
+    chars: dict[HtmlElement, int] = {}
+    for p in root.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            chars[parent] = chars.get(parent, 0) + len(element_text(p))
+    if not chars:
+        return 0, None
+    block = max(chars, key=lambda el: chars[el])
+    return chars[block], block
+
+
+def _self_names(root: HtmlElement, meta: PageMeta) -> list[str]:
+    """Return what the page calls itself: its titles and first h1, without site suffixes."""
+    h1 = next((element_text(h) for h in root.iter("h1") if element_text(h)), "")
+    return [n.strip(" :|-—") for n in (meta.title, meta.head_title, h1) if n]
+
+
+def _url_path(meta: PageMeta) -> str:
+    if not meta.canonical:
+        return ""
+    parts = urlsplit(meta.canonical)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def non_article_reason(root: HtmlElement, meta: PageMeta, markers: PageMarkers, body_chars: int) -> str:
+    """Return why a page with little article text is not an article ("a contact page"), or ""."""
+    if meta.declares_article or body_chars >= _BODY_CHARS:
+        return ""
+    names, path = _self_names(root, meta), _url_path(meta)
+    short = [n for n in names if len(n.split()) <= 6]
+    if any(_ERROR.search(n) for n in short):
+        return "an error page"
+    contact_evidence = markers.contact_form or markers.contact_links
+    if contact_evidence and (any(_CONTACT.match(n) for n in short) or _CONTACT_PATH.search(path)):
+        return "a contact page"
+    if any(_SEARCH.search(n) for n in short) or _SEARCH_PATH.search(path):
+        return "search results"
+    if any(_TAG_INDEX.match(n) for n in short) or _TAGS_PATH.search(path):
+        return "a tag index"
+    return ""
+
+
+def _article_outweighs(root: HtmlElement, meta: PageMeta, blocks: list[Block]) -> bool:
+    """Return True when a page that declares an article has a body block that dwarfs every teaser."""
+    if not meta.declares_article:
+        return False
+    tree = copy.deepcopy(root)
+    prune_boilerplate(tree)
+    body_chars, body = main_text_chars(tree)
+    if body is None or body_chars < _MIN_BODY:
+        return False
+    # A full-post listing's richest block is one of its posts: no single body outside them.
+    texts = {element_text(b.element) for b in blocks}
+    if any(element_text(body) in text for text in texts):
+        return False
+    return body_chars >= _DOMINANT * max(len(t) for t in texts)
+
+
+def decide_kind(root: HtmlElement, meta: PageMeta, markers: PageMarkers) -> PageKind:
+    """Return the kind of a parsed page (scripts removed): article, listing or not an article."""
+    blocks = find_listing(root, meta.site_name)
+    body_chars = main_text_chars(root)[0]
+    reason = non_article_reason(root, meta, markers, body_chars)
+    # Search results and a tag index with dated stories are still a stream of stories.
+    if reason and not (reason in ("search results", "a tag index") and blocks and dated_blocks(blocks)):
+        return PageKind(NOT_ARTICLE, reason)
+    if blocks and meta.declares_article and not dated_blocks(blocks):
+        # A page that calls itself an article, with linked subheadings but no dated
+        # stories, is one article with sections, not a listing.
+        return PageKind(ARTICLE, "undated blocks on an article page")
+    if blocks and _article_outweighs(root, meta, blocks):
+        # Dated teasers ("more stories") beside one long declared article are its sidebar.
+        return PageKind(ARTICLE, "teaser blocks beside a dominant article body")
+    if blocks:
+        return PageKind(LISTING, f"{len(blocks)} repeated story blocks", blocks)
+    return PageKind(ARTICLE)
