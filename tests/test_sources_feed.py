@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from generator import frontmatter
 from generator.models import Severity
 from generator.sources import feed as feed_module
 from generator.sources import read_source
 from generator.sources.feed import read_feed
+from tests.conftest import run_digest
 
 INPUTS = Path(__file__).parent / "fixtures" / "inputs"
 PLUS5 = dt.timezone(dt.timedelta(hours=5))
@@ -187,3 +189,80 @@ def test_feedparser_crash_is_a_feed_problem(monkeypatch: pytest.MonkeyPatch) -> 
         "raw/f.xml: malformed feed: feedparser could not read it (KeyError: 'links') "
         "(check the XML with a validator and fix it)"
     ]
+
+
+# --- publisher furniture and repeated standfirsts ---------------------------------------------
+
+
+def test_publisher_furniture_is_removed_in_four_languages() -> None:
+    metro, dvory, kitaphana, bus = read_source(INPUTS / "feed_furniture.xml", "feed_furniture.xml").items
+    # Ad markers, share rows, newsletter prompts and "appeared first on" credits go; a real
+    # sentence that names Twitter and sharing stays.
+    assert metro.body == (
+        "The new depot in Alatau district will service twenty trains.",
+        "Construction took three years and cost 40 billion tenge, the city said. "
+        "Twitter users shared photos of the first train on Monday.",
+    )
+    assert dvory.body == (
+        "В этом году в Караганде отремонтируют сорок дворов и детских площадок.",
+        "Работы начнутся в апреле.",  # "Подробнее" glued to the end is a link, not text
+    )
+    assert kitaphana.body == ("Кітапханада жүз мың кітап бар.",)
+    assert bus.body == ("Die Linie fährt ab Montag alle zwanzig Minuten vom Bahnhof zum Flughafen.",)
+
+
+def test_description_repeating_the_body_opening_is_not_a_summary() -> None:
+    metro, dvory, kitaphana, bus = read_source(INPUTS / "feed_furniture.xml", "feed_furniture.xml").items
+    # "<first paragraph> […]" and a verbatim first paragraph would show the lede twice.
+    assert metro.summary is None
+    assert dvory.summary is None
+    assert kitaphana.summary is None  # the description is the body
+    # A standfirst of its own is kept.
+    assert bus.summary == "Die neue Linie fährt alle zwanzig Minuten."
+
+
+def test_near_copy_of_the_opening_is_not_a_summary() -> None:
+    feed = """<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
+    <item><title>Ferry line reopens</title><link>https://t.example/a</link>
+    <description>The “Caspian” ferry line   reopens on Monday after two years.</description>
+    <content:encoded><![CDATA[<p>The "Caspian" ferry line reopens on Monday after two years.</p>
+    <p>Tickets go on sale today.</p><p>The ferry line reopens, and more.</p>
+    <p>The "Caspian" ferry line reopens on Monday after two years.</p>]]></content:encoded></item></channel></rss>"""
+    (item,) = read_feed(feed, "f.xml", "f.xml").items
+    assert item.summary is None
+    # The same paragraph twice in one body is shown once.
+    assert item.body == (
+        'The "Caspian" ferry line reopens on Monday after two years.',
+        "Tickets go on sale today.",
+        "The ferry line reopens, and more.",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Facebook said on Monday it would share more data with researchers.",
+        "Twitter shares fell 5% on Monday.",
+        "Read the full report here.",
+        "The advertisement market grew by a tenth.",
+        "Подписка на газету подорожала вдвое.",
+        "Folgen Sie den Hinweisen der Polizei.",
+    ],
+)
+def test_real_sentences_with_furniture_words_stay(sentence: str) -> None:
+    feed = f"""<rss version="2.0"><channel><title>T</title><item><title>Story</title><link>https://t.example/a</link>
+    <description><![CDATA[<p>{sentence}</p><p>Advertisement</p>]]></description></item></channel></rss>"""
+    assert read_feed(feed, "f.xml", "f.xml").items[0].body == (sentence,)
+
+
+def test_ingested_feed_article_has_its_lede_once(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "courier.xml").write_bytes((INPUTS / "feed_furniture.xml").read_bytes())
+    code, output = run_digest(["ingest"], tmp_path)
+    assert code == 0, output
+    (path,) = (tmp_path / "content").rglob("almaty-opens-a-second-metro-depot*.md")
+    meta, body, _, _ = frontmatter.split(path.read_text(encoding="utf-8"), str(path))
+    assert body.count("The new depot in Alatau district") == 1
+    assert "appeared first" not in body and "Advertisement" not in body and "Share on" not in body
+    # The summary is the body's own lede, which the article page shows only once.
+    assert meta["summary"] == "The new depot in Alatau district will service twenty trains."

@@ -11,6 +11,7 @@ recoverable is rejected. feedparser lives here only.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import html.entities
 import io
 import logging
@@ -119,12 +120,120 @@ def _text_field(entry: Any, key: str) -> str:
     return clean_text(value)
 
 
+# --- publisher furniture ---------------------------------------------------------------------
+# Feed bodies carry the publisher's page furniture: share rows, ad markers, newsletter and
+# "follow us" prompts, "continue reading" links, WordPress's "The post X appeared first on Y".
+# It is recognised by shape (a short paragraph made almost only of this vocabulary, a lone
+# marker, a trailing credit line), never by one site's exact strings, so real sentences stay.
+_AD_MARKER = re.compile(
+    r"^\W*(?:advertisement|advertising|sponsored|ad|реклама|жарнама|anzeige|werbung)\W*$", re.IGNORECASE
+)
+_FIRST_ON = re.compile(
+    r"appeared first on|erschien zuerst auf|впервые появил\w* на|появил\w* сначала на|алғаш рет .{1,60}(?:пайда болды|жарияланды)",
+    re.IGNORECASE,
+)
+# A "continue reading" prompt glued to the end of an excerpt; WordPress's "[…]" cut mark.
+_MORE_SUFFIX = re.compile(
+    r"(?:(?<=[.!?…»\"”)\]])|^)\s*(?:Continue reading|Read more|Weiterlesen|Mehr lesen|Читать далее|"
+    r"Читать дальше|Подробнее|Толығырақ)\b[^.!?]{0,80}$"
+)
+_CUT_MARK = re.compile(r"([.!?…]?)\s*\[(?:…|\.\.\.)\]$")
+_FURNITURE_WORDS = re.compile(r"https?://\S+|@\w+|[^\W\d_]+")
+# Prompts: a furniture line has at least one of these.
+_PROMPTS = frozenset(
+    " ".join(
+        (
+            "share shares sharing tweet subscribe follow like join sign click tap read continue download",  # en
+            "advertisement",  # en
+            "поделиться поделитесь подписывайтесь подпишитесь подписаться следите читайте присоединяйтесь",  # ru
+            "нажмите реклама подробнее",  # ru
+            "бөлісу бөлісіңіз жазылыңыз жазылу қосылыңыз оқыңыз жарнама толығырақ",  # kk
+            "teilen abonnieren abonniere folgen folge klicken lesen weiterlesen anzeige werbung",  # de
+        )
+    ).split()
+)
+# Places and glue words of such prompts; any other word makes the line text.
+_PROMPT_CONTEXT = frozenset(
+    " ".join(
+        (
+            "facebook twitter x telegram whatsapp viber instagram youtube linkedin pinterest reddit vk",  # en
+            "vkontakte tiktok threads loading e mastodon bluesky email mail print newsletter newsletters rss",  # en
+            "feed channel page social media network networks more here reading full story article this post",  # en
+            "up us on to our in the and or at for via with a me my now free news latest updates get by it of",  # en
+            "всё все вконтакте вк одноклассники ок канал канале рассылку рассылка соцсетях сетях социальных",  # ru
+            "страницу далее дальше здесь тут по на в нас наш нашем наши нашу наших и или к сейчас новости",  # ru
+            "біздің бізді және арқылы парақшамызға арнамызға желілерде әлеуметтік телеграм",  # kk
+            "auf uns unseren unserem unser unsere den dem der die und oder sie jetzt hier bei im mehr kanal",  # de
+        )
+    ).split()
+)
+
+
+def _is_furniture(para: str) -> bool:
+    """Return True for a short paragraph that is an ad marker or a share/subscribe/follow/read-more prompt."""
+    if _AD_MARKER.match(para):
+        return True
+    words = _FURNITURE_WORDS.findall(para.casefold())
+    if not words or len(words) > 20 or len(para) > 200:
+        return False
+    if not any(w in _PROMPTS for w in words):
+        return False
+    links = sum(1 for w in words if w.startswith(("http", "@")))
+    other = sum(1 for w in words if w not in _PROMPTS and w not in _PROMPT_CONTEXT) - links
+    return other * 5 < len(words)  # at most one word in five is not a prompt's
+
+
+def _without_furniture(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    """Return paragraphs without publisher furniture and repeats; the text of real sentences is kept."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for n, para in enumerate(paragraphs):
+        trailing = n >= len(paragraphs) - 2
+        if _is_furniture(para) or (trailing and len(para) <= 300 and _FIRST_ON.search(para)):
+            continue
+        para = _MORE_SUFFIX.sub("", para).rstrip()
+        # "[…]" after a whole sentence says nothing; after a cut one it is the ellipsis.
+        para = _CUT_MARK.sub(lambda m: m.group(1) or "…", para)
+        key = " ".join(_FURNITURE_WORDS.findall(para.casefold()))
+        if not para or key in seen:
+            continue  # the same paragraph twice (a standfirst repeated as the body's first) is shown once
+        seen.add(key)
+        out.append(para)
+    return tuple(out)
+
+
+def _repeats_body(summary: str, body: tuple[str, ...]) -> bool:
+    """Return True when a summary is the body's opening (perhaps cut short), not text of its own."""
+    said = _FURNITURE_WORDS.findall(summary.casefold())
+    start = _FURNITURE_WORDS.findall(" ".join(body).casefold())[: len(said)]
+    if len(said) < 3:
+        return start == said
+    # The last word of an excerpt may be cut ("Wedn…"); a near-copy differs in a word or two.
+    return start[: len(said) - 1] == said[:-1] or difflib.SequenceMatcher(None, said, start).ratio() >= 0.9
+
+
 def _body(entry: Any) -> tuple[str, ...]:
     """Return the entry's longest text (full content over summary) as plain paragraphs."""
     candidates = [c.get("value") or "" for c in entry.get("content") or []]
     candidates.append(entry.get("summary") or "")
     best = max(candidates, key=len)
-    return html_to_paragraphs(best)
+    return _without_furniture(html_to_paragraphs(best))
+
+
+def _summary(entry: Any, body: tuple[str, ...]) -> str | None:
+    """Return the entry's description when it is a standfirst of its own, not the body's opening again."""
+    if not entry.get("content"):
+        return None  # the description is the body already
+    summary = " ".join(_without_furniture(html_to_paragraphs(entry.get("summary") or "")))
+    text = " ".join(body)
+    if not summary or text.startswith(summary):
+        return None
+    # A shortened opening ("… the grid." of "… the grid on Wednesday") is recognised as such
+    # where the article is shown; a near-copy (other quotes, spaces, words) would be shown
+    # twice, so the lede is made from the body instead.
+    if _repeats_body(summary, body) and not text.startswith(summary.rstrip(" .…[]")):
+        return None
+    return summary
 
 
 def _link(entry: Any, base: str | None) -> str | None:
@@ -202,7 +311,6 @@ def read_feed(text: str, name: str, shown: str) -> SourceResult:
                 Problem(shown, line, "feed entry has neither a title nor a text", "nothing to publish; it was skipped")
             )
             continue
-        summary = _text_field(entry, "summary") if entry.get("content") else ""
         date_source, date, published, implausible = _date(entry)
         if date is None and implausible:
             problems.append(implausible_problem(shown, line, title or None, implausible))
@@ -233,7 +341,7 @@ def read_feed(text: str, name: str, shown: str) -> SourceResult:
                 # A feed's categories are the publisher's sections; the first is its main one.
                 sections=terms[:1],
                 tags=terms,
-                summary=summary if summary and not " ".join(body).startswith(summary) else None,
+                summary=_summary(entry, body),
             )
         )
     if error is not None:
