@@ -41,6 +41,52 @@ def test_article_with_dated_more_stories_is_one_article() -> None:
     assert not any("Wheat" in p or "saiga" in p.casefold() or p == "More stories" for p in item.body)
 
 
+@pytest.mark.parametrize(
+    ("name", "title", "date", "first_words"),
+    [
+        # No article markup at all: a dated headline, one summary paragraph, a "Read also" grid.
+        (
+            "article_read_also_grid.html",
+            "Mediation for cross-border trade disputes",
+            dt.date(2017, 9, 1),
+            "Court cases",
+        ),
+        # A published time in <meta> but no og:type: a "recommended" box of bare dated headlines.
+        (
+            "article_recommended_box.html",
+            "Tres heridos en un choque en la ruta 7",
+            dt.date(2020, 1, 27),
+            "Tres personas",
+        ),
+    ],
+)
+def test_undeclared_article_with_dated_teasers_is_one_article(
+    name: str, title: str, date: dt.date, first_words: str
+) -> None:
+    text = page(name)
+    root = parse_document(text)
+    assert root is not None
+    strip_never_text(root)
+    assert len(find_listing(root)) >= 3  # the teasers alone look like a listing
+    result = read_html(text, name, f"raw/{name}")
+    assert result.problems == ()
+    [item] = result.items
+    assert (item.title, item.date) == (title, date)
+    assert any(p.startswith(first_words) for p in item.body)
+    assert not any("Read also" in p or "recomendamos" in p or "Promulgan" in p for p in item.body)
+
+
+def test_listing_with_an_intro_paragraph_is_still_split() -> None:
+    # An intro as long as an article body, but no dated headline of its own: the blocks are the stories.
+    result = read_html(page("listing_with_intro.html"), "events.html", "raw/events.html")
+    assert result.problems == ()
+    assert [(i.title, i.date) for i in result.items] == [
+        ("Export seminar for first-time exporters", dt.date(2017, 9, 12)),
+        ("Trade mission to the Caspian ports", dt.date(2017, 10, 3)),
+        ("Autumn members' meeting and elections", dt.date(2017, 11, 20)),
+    ]
+
+
 def test_listing_that_calls_itself_an_article_is_still_split() -> None:
     # Some CMSs put og:type=article on every page: with no dominant body, the blocks are the stories.
     result = read_html(page("listing_declared_article.html"), "economy.html", "raw/economy.html")

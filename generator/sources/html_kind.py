@@ -9,15 +9,15 @@ much of the text sits in one block, repeated dated item blocks, forms and contac
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from generator.sources.html_listing import Block, dated_blocks, find_listing
-from generator.sources.html_page import HtmlElement, PageMeta, element_text, prune_boilerplate
+from generator.sources.dates import find_dates, plausible_date
+from generator.sources.html_listing import Block, dated_blocks, find_listing, item_parts
+from generator.sources.html_page import HtmlElement, PageMeta, element_text
 
 logger = logging.getLogger(__name__)
 
@@ -131,20 +131,49 @@ def non_article_reason(root: HtmlElement, meta: PageMeta, markers: PageMarkers, 
     return ""
 
 
-def _article_outweighs(root: HtmlElement, meta: PageMeta, blocks: list[Block]) -> bool:
-    """Return True when a page that declares an article has a body block that dwarfs every teaser."""
-    if not meta.declares_article:
+def _item_elements(blocks: list[Block]) -> set[HtmlElement]:
+    """Return every element of the blocks' stories, a flat list's sibling runs included."""
+    return {el for b in blocks for part in item_parts(b.element, b.title) for el in part.iter()}
+
+
+def _body_outside(tree: HtmlElement, taken: set[HtmlElement]) -> int:
+    """Return the paragraph characters of the richest block whose paragraphs belong to no story."""
+    chars: dict[HtmlElement, int] = {}
+    for p in tree.iter("p"):
+        parent = p.getparent()
+        if parent is not None and p not in taken:
+            chars[parent] = chars.get(parent, 0) + len(element_text(p))
+    return max(chars.values(), default=0)
+
+
+def _own_headline(tree: HtmlElement, taken: set[HtmlElement], meta: PageMeta) -> bool:
+    """Return True when the page has a dated headline of its own: an h1 outside every story, with a date."""
+    site = (meta.site_name or "").casefold()
+    h1 = next((h for h in tree.iter("h1") if h not in taken and element_text(h)), None)
+    if h1 is None or element_text(h1).casefold() == site:
         return False
-    tree = copy.deepcopy(root)
-    prune_boilerplate(tree)
-    body_chars, body = main_text_chars(tree)
-    if body is None or body_chars < _MIN_BODY:
+    if meta.dates:
+        return True
+    # A dateline beside the headline ("Posted on 1 September 2017"), outside every story.
+    head = h1.getparent()
+    if head is None or any(el in taken for el in head.iter()):
         return False
-    # A full-post listing's richest block is one of its posts: no single body outside them.
-    texts = {element_text(b.element) for b in blocks}
-    if any(element_text(body) in text for text in texts):
+    return any(plausible_date(d.date) for d in find_dates(element_text(head)))
+
+
+def _article_outweighs(meta: PageMeta, blocks: list[Block]) -> bool:
+    """Return True when one article body outside the story blocks dwarfs every one of them."""
+    # The blocks live in `find_listing`'s pruned copy of the page: measure in that copy.
+    tree = blocks[0].element.getroottree().getroot()
+    taken = _item_elements(blocks)
+    # Without article markup, the page must show a headline of its own outside the stories.
+    if not (meta.declares_article or _own_headline(tree, taken, meta)):
         return False
-    return body_chars >= _DOMINANT * max(len(t) for t in texts)
+    body_chars = _body_outside(tree, taken)
+    if body_chars < _MIN_BODY:
+        return False
+    longest = max(sum(len(element_text(part)) for part in item_parts(b.element, b.title)) for b in blocks)
+    return body_chars >= _DOMINANT * longest
 
 
 def decide_kind(root: HtmlElement, meta: PageMeta, markers: PageMarkers) -> PageKind:
@@ -159,8 +188,8 @@ def decide_kind(root: HtmlElement, meta: PageMeta, markers: PageMarkers) -> Page
         # A page that calls itself an article, with linked subheadings but no dated
         # stories, is one article with sections, not a listing.
         return PageKind(ARTICLE, "undated blocks on an article page")
-    if blocks and _article_outweighs(root, meta, blocks):
-        # Dated teasers ("more stories") beside one long declared article are its sidebar.
+    if blocks and _article_outweighs(meta, blocks):
+        # Dated teasers ("more stories", "read also") beside one long article body are its sidebar.
         return PageKind(ARTICLE, "teaser blocks beside a dominant article body")
     if blocks:
         return PageKind(LISTING, f"{len(blocks)} repeated story blocks", blocks)
