@@ -34,7 +34,7 @@ from generator import content, lock, tombstones
 from generator.config import Config
 from generator.curate import Prepared, Repeats, curate_prepared, prepare
 from generator.log import RunReport
-from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces
+from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces, short_title
 from generator.sources import iter_inputs, read_source
 from generator.sources.dates import implausible_reason, plausible_date
 
@@ -166,7 +166,7 @@ def item_to_article(
     if not title:
         title = _title_from_body(item.body)
     date = item.date or default_date
-    short = title if len(title) <= 60 else title[:57] + "..."
+    short = short_title(title)
     if date is None:
         return Problem(shown, line, f'no date found for "{short}"', "add a date line or set --default-date")
     # Readers skip implausible candidates; this is the last guard for any reader that did not

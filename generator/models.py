@@ -188,6 +188,11 @@ _NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b 
 _HTTP_URL = re.compile(r"^(https?)://([^/?#]+)(.*)$", re.IGNORECASE)
 
 
+def short_title(title: str, limit: int = 60) -> str:
+    """Return a title cut to `limit` characters (with "...") for a one-line message."""
+    return title if len(title) <= limit else title[: limit - 3] + "..."
+
+
 def collapse_spaces(text: str) -> str:
     """Return text with every run of whitespace made one space and none at either end."""
     # Most text reaching a later stage is collapsed already: two scans in C say so, and

@@ -20,7 +20,7 @@ from generator.curate.merge import Repeats, assign_copies, find_matches, fingerp
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
 from generator.curate.themes import classify, make_tags
-from generator.models import Article, CurateResult, Problem, Severity, canonical_url
+from generator.models import Article, CurateResult, Problem, Severity, canonical_url, short_title
 
 __all__ = ["Prepared", "Repeats", "apply_editorial", "curate", "curate_prepared", "prepare"]
 
@@ -148,7 +148,7 @@ def curate_prepared(
         reason = excluded_by(candidate, config.curation)
         if reason:
             path, line = _where(candidate.origin)
-            short = candidate.title if len(candidate.title) <= 60 else candidate.title[:57] + "..."
+            short = short_title(candidate.title)
             problems.append(
                 Problem(
                     path,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from generator.models import Problem, Severity
+from generator.models import Problem, Severity, short_title
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def plausible_date(date: dt.date, today: dt.date | None = None) -> bool:
 def implausible_problem(shown: str, line: int, title: str | None, dates: Iterable[dt.date]) -> Problem:
     """Return the warning for an item whose only dates were implausible (and so were ignored)."""
     title = " ".join((title or "").split())
-    short = title if len(title) <= 60 else title[:57] + "..."
+    short = short_title(title)
     what = f' for "{short}"' if short else ""
     reasons = "; ".join(dict.fromkeys(implausible_reason(d) for d in dates))
     return Problem(
