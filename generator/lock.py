@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 #: Test hook: `DIGEST_TEST_PAUSE=PHASE[:SECONDS]` makes a run wait at that phase (see pause_for_test).
 PAUSE_ENV = "DIGEST_TEST_PAUSE"
+#: How many 10 ms waits a refused run gives the holder to write its pid into the lock file.
+_PID_WAITS = 50
 
 
 class BusyError(DigestError):
@@ -125,6 +127,13 @@ def _acquire(path: Path, message: str) -> int:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _holder(fd)
+            # The holder writes its pid just after it locks: a run that lost the race by a
+            # moment gives it that moment, so the refusal can name who holds the folder.
+            for _ in range(_PID_WAITS):
+                if holder:
+                    break
+                time.sleep(0.01)
+                holder = _holder(fd)
             os.close(fd)
             where = "this folder" if path.parent == Path.cwd() else str(path.parent)
             pid = f" (pid {holder})" if holder else ""
