@@ -136,16 +136,17 @@ _RELATIVE_TIME = re.compile(
     r"|(?:just now|today|yesterday|только что|сегодня|вчера|heute|gestern|бүгін|кеше)(?:,?\s*\d{1,2}:\d{2})?)$",
     re.IGNORECASE,
 )
+_COOKIE_BUTTON = re.compile(r"^(?:accept|accept all|i agree|got it|ok|принять|согласен|понятно|akzeptieren)$", re.I)
 # The patterns above that make a whole line BOILER, tried in one call (in C, not Python).
 # They carry no flag but IGNORECASE, which is kept per pattern.
 _WHOLE_LINE_BOILER = re.compile(
     "|".join(
         f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
-        for p in (_TICKER, _PAGER, _COUNTER, _CHROME, _FOOTER, _RELATIVE_TIME)
+        for p in (_TICKER, _PAGER, _COUNTER, _CHROME, _FOOTER, _RELATIVE_TIME, _COOKIE_BUTTON)
     )
 )
 _COOKIE = re.compile(r"\bcookies?\b|куки|файлы cookie", re.IGNORECASE)
-_COOKIE_BUTTON = re.compile(r"^(?:accept|accept all|i agree|got it|ok|принять|согласен|понятно|akzeptieren)$", re.I)
+_COOKIE_CONSENT = re.compile(r"\b(?:use|using|accept|consent|policy|используем|политик|verwende|nutzen)", re.I)
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 # "- 04.02.2026": a headline slot whose title is empty (the dash stands in for it).
@@ -199,25 +200,32 @@ def _is_boilerplate(text: str) -> str | None:
     if _MORE.match(text):
         return MORE
     related = _RELATED.match(text)
-    if related and not related.group("rest"):
-        return RELATED
-    if related and related.group("colon") and len(text) < 250:
-        return BOILER  # "Read also: Other headline" on one line
-    tokens = [t for t in _TOKEN_SPLIT.split(text) if t] if len(text) < 160 else []
-    if tokens and len(tokens) <= 12:
-        if all(_NAV_TOKEN.match(t) for t in tokens):
-            return BOILER
-        if all(_SOCIAL_TOKEN.match(t) for t in tokens):
-            return BOILER
-    if _COOKIE_BUTTON.match(text):
+    kind = _related_kind(related, text) if related else None
+    if kind:
+        return kind
+    # The length guard spares most body lines a call: they are longer than any link row.
+    if len(text) < 160 and _is_link_row(text):
         return BOILER
-    if (
-        len(text) < 400
-        and _COOKIE.search(text)
-        and re.search(r"\b(?:use|using|accept|consent|policy|используем|политик|verwende|nutzen)", text, re.I)
-    ):
-        return BOILER
+    if len(text) < 400 and _COOKIE.search(text) and _COOKIE_CONSENT.search(text):
+        return BOILER  # a cookie banner's text (its buttons are in `_WHOLE_LINE_BOILER`)
     return None
+
+
+def _related_kind(related: re.Match[str], text: str) -> str | None:
+    """Return the kind of a line that opens with "Read also" and the like, or None for text."""
+    if not related.group("rest"):
+        return RELATED  # the heading of a list of other pages on the lines below
+    if related.group("colon") and len(text) < 250:
+        return BOILER  # "Read also: Other headline" on one line
+    return None  # "Related news is ...": a sentence that happens to start with the words
+
+
+def _is_link_row(text: str) -> bool:
+    """Return True for a row of pager or share links ("1 2 3 next", "Share | Facebook")."""
+    tokens = [t for t in _TOKEN_SPLIT.split(text) if t]
+    if not tokens or len(tokens) > 12:
+        return False
+    return all(_NAV_TOKEN.match(t) for t in tokens) or all(_SOCIAL_TOKEN.match(t) for t in tokens)
 
 
 # "Astana, 4 February 2026": a place name before the date (and nothing after it but labels).
@@ -249,33 +257,41 @@ def _date_line(text: str, default_year: int | None) -> tuple[DateMatch, ...] | N
     return tuple(found)
 
 
-def _title_date(text: str, default_year: int | None) -> tuple[DateMatch, str] | None:
-    """Return the date glued to the end (or start) of a headline and the headline without it."""
+def _date_at_end(text: str, default_year: int | None) -> tuple[DateMatch, str] | None:
+    """Return a full date closing a headline ("Headline - 04.02.2026") and the headline."""
     # Only the ends of the line matter: searching them alone keeps long body lines cheap.
     offset = max(0, len(text) - _EDGE)
     tail = find_dates(text[offset:], default_year) if _DIGIT.search(text, offset) else []
-    if tail:
-        last = tail[-1]
-        last = replace(last, start=last.start + offset, end=last.end + offset)
-        if last.has_year and last.end >= len(text.rstrip(" .)|")) and last.start > 0:
-            before = text[: last.start]
-            if not before.strip() or before[-1] in _TITLE_DATE_SEP:
-                return last, before.rstrip(_TITLE_DATE_SEP)
+    if not tail:
+        return None
+    last = tail[-1]
+    last = replace(last, start=last.start + offset, end=last.end + offset)
+    if last.has_year and last.end >= len(text.rstrip(" .)|")) and last.start > 0:
+        before = text[: last.start]
+        # Only a separator may part headline and date: a date run into a word is part of the text.
+        if not before.strip() or before[-1] in _TITLE_DATE_SEP:
+            return last, before.rstrip(_TITLE_DATE_SEP)
+    return None
+
+
+def _date_at_start(text: str, default_year: int | None) -> tuple[DateMatch, str] | None:
+    """Return a full date opening a headline ("04.02.2026 | Headline") and the headline."""
     head = find_dates(text[:_EDGE], default_year) if _DIGIT.search(text, 0, _EDGE) else []
     if not head:
         return None
     first = head[0]
     # A leading date counts only when something marks it off from the words after it: a
     # body sentence that opens with "4 February 2026, officials said ..." is not a headline.
-    if first.start == 0 and first.has_year and len(text) - first.end < 250:
-        after = text[first.end :]
-        sep = re.match(r"\s*[|–—•·]\s*|\s+-\s+", after)
-        if sep is None and not _HAS_LETTER.search(first.text):
-            sep = re.match(r"\s+(?=[^\W\d_])", after)  # "04.02.2026 Headline": numeric dates stand apart
-        if sep or (first.time is not None and after[:1].isspace()):
-            title = after[sep.end() if sep else 0 :].strip()
-            if title and not title.endswith("."):
-                return first, title
+    if first.start != 0 or not first.has_year or len(text) - first.end >= 250:
+        return None
+    after = text[first.end :]
+    sep = re.match(r"\s*[|–—•·]\s*|\s+-\s+", after)
+    if sep is None and not _HAS_LETTER.search(first.text):
+        sep = re.match(r"\s+(?=[^\W\d_])", after)  # "04.02.2026 Headline": numeric dates stand apart
+    if sep or (first.time is not None and after[:1].isspace()):
+        title = after[sep.end() if sep else 0 :].strip()
+        if title and not title.endswith("."):
+            return first, title
     return None
 
 
@@ -297,46 +313,48 @@ def page_year(lines: list[str]) -> int | None:
 def classify_lines(text: str) -> list[Line]:
     """Return every line of a page dump with its kind and metadata."""
     raw_lines = text.splitlines()
+    # Yearless dates ("4 февраля") take the year the page's full dates mostly have.
     year = page_year(raw_lines)
-    out: list[Line] = []
-    for number, raw in enumerate(raw_lines, 1):
-        line = _clean(raw)
+    return [_classify(number, raw, year) for number, raw in enumerate(raw_lines, 1)]
+
+
+def _classify(number: int, raw: str, year: int | None) -> Line:
+    """Return one raw line as a Line: blank, boilerplate or source marker, else `_classify_text`."""
+    line = _clean(raw)
+    if not line:
+        return Line(number, "", BLANK if not raw.strip() else BOILER)
+    source_url = None
+    tail = _source_tail(line)
+    if tail:
+        # The marker is cut off first so that the rest of the line is judged on its own.
+        source_url = tail.group(1).rstrip(".,;)")
+        line = line[: tail.start()].rstrip()
         if not line:
-            out.append(Line(number, "", BLANK if not raw.strip() else BOILER))
-            continue
-        source_url = None
-        tail = _source_tail(line)
-        if tail:
-            source_url = tail.group(1).rstrip(".,;)")
-            line = line[: tail.start()].rstrip()
-            if not line:
-                out.append(Line(number, "", SOURCE, source_url=source_url))
-                continue
-        if _URL_ONLY.match(line):
-            out.append(Line(number, line, BOILER))
-            continue
-        kind = _is_boilerplate(line)
-        if kind:
-            out.append(Line(number, line, kind, source_url=source_url))
-            continue
-        if len(line) < 120:
-            dates = _date_line(line, year)
-            if dates and _PLACEHOLDER.match(line) and dates[0].start > 0:
-                out.append(Line(number, line, TEXT, source_url=source_url, title_date=dates[-1], title_text=""))
-                continue
-            if dates is not None:
-                out.append(Line(number, line, DATE, dates=dates, source_url=source_url))
-                continue
-        if not _HAS_LETTER.search(line):
-            out.append(Line(number, line, BOILER))  # counters, "***", lone numbers, pager digits
-            continue
-        found = _title_date(line, year)
-        if found and _is_label(found[1]):
-            # "Politics | 04.02.2026": a category next to a date is a date line, not a headline.
-            out.append(Line(number, line, DATE, dates=(found[0],), source_url=source_url))
-        elif found:
-            match, title = found
-            out.append(Line(number, line, TEXT, source_url=source_url, title_date=match, title_text=title))
-        else:
-            out.append(Line(number, line, TEXT, source_url=source_url))
-    return out
+            return Line(number, "", SOURCE, source_url=source_url)
+    if _URL_ONLY.match(line):
+        return Line(number, line, BOILER)
+    kind = _is_boilerplate(line)
+    if kind:
+        return Line(number, line, kind, source_url=source_url)
+    return _classify_text(number, line, source_url, year)
+
+
+def _classify_text(number: int, line: str, source_url: str | None, year: int | None) -> Line:
+    """Return a cleaned, non-boilerplate line as a date line, a (dated) text line or BOILER."""
+    if len(line) < 120:
+        dates = _date_line(line, year)
+        if dates and _PLACEHOLDER.match(line) and dates[0].start > 0:
+            return Line(number, line, TEXT, source_url=source_url, title_date=dates[-1], title_text="")
+        if dates is not None:
+            return Line(number, line, DATE, dates=dates, source_url=source_url)
+    if not _HAS_LETTER.search(line):
+        return Line(number, line, BOILER)  # counters, "***", lone numbers, pager digits
+    # The end is tried first: with a date at both ends, the closing one is the headline's.
+    found = _date_at_end(line, year) or _date_at_start(line, year)
+    if found is None:
+        return Line(number, line, TEXT, source_url=source_url)
+    match, title = found
+    if _is_label(title):
+        # "Politics | 04.02.2026": a category next to a date is a date line, not a headline.
+        return Line(number, line, DATE, dates=(match,), source_url=source_url)
+    return Line(number, line, TEXT, source_url=source_url, title_date=match, title_text=title)

@@ -176,6 +176,11 @@ def _placeholders_as_dates(seq: list[Line]) -> list[Line]:
     return out
 
 
+def _undated_title(line: Line | None) -> bool:
+    """Return True for a headline-shaped line without a date of its own."""
+    return line is not None and title_like(line) and line.title_date is None
+
+
 def _date_votes(seq: list[Line]) -> tuple[list[int], list[int]]:
     """Return the date lines read as "after a headline" and those read as "between stories"."""
     after_title, between = [], []
@@ -184,8 +189,10 @@ def _date_votes(seq: list[Line]) -> tuple[list[int], list[int]]:
             continue
         prev = seq[k - 1] if k > 0 else None
         nxt = seq[k + 1] if k + 1 < len(seq) else None
-        prev_title = prev is not None and title_like(prev) and prev.title_date is None
-        nxt_title = nxt is not None and title_like(nxt) and nxt.title_date is None
+        prev_title = _undated_title(prev)
+        nxt_title = _undated_title(nxt)
+        # "Headline / DATE / text" votes for dates under headlines; "text / DATE / Headline"
+        # for dates between stories (which side they belong to is decided later).
         if prev_title and (nxt is None or sentence_like(nxt) or nxt.kind == SOURCE):
             after_title.append(k)
         elif not prev_title and nxt_title:
@@ -266,38 +273,60 @@ def _date_by_date_lines(seq: list[Line], layout: Layout, header: int | None) -> 
     date_lines = [k for k, ln in enumerate(seq) if ln.kind == DATE]
     after_title, between = _date_votes(seq)
     if len(after_title) > len(between):
-        layout.mode = "date_after_title"
-        for k in date_lines:
-            if k > 0 and title_like(seq[k - 1]) and (k - 1) not in layout.anchors:
-                layout.anchors[k - 1] = Anchor(_pick(seq[k]), "date_line_after_title")
-                layout.skipped.add(k)
-        return
-    if not between or len(date_lines) < 2:
-        return
-    # Date lines sit between stories: do they open the next one or close the last one?
+        _date_titles_above(seq, layout, date_lines)
+    elif not between or len(date_lines) < 2:
+        return  # too few date lines between stories to tell what they belong to
+    elif _dates_close_articles(seq, date_lines):
+        _date_articles_above(seq, layout, date_lines)
+    else:
+        _date_titles_below(seq, layout, date_lines, header)
+
+
+def _date_titles_above(seq: list[Line], layout: Layout, date_lines: list[int]) -> None:
+    """Anchor the headline right above each date line, dated by it ("Headline / DATE / text")."""
+    layout.mode = "date_after_title"
+    for k in date_lines:
+        if k > 0 and title_like(seq[k - 1]) and (k - 1) not in layout.anchors:
+            layout.anchors[k - 1] = Anchor(_pick(seq[k]), "date_line_after_title")
+            layout.skipped.add(k)
+
+
+def _dates_close_articles(seq: list[Line], date_lines: list[int]) -> bool:
+    """Return True when the date lines between stories close the story above them."""
     # A date line above all text, or a last story with no date line below it, says
     # "before"; a page that ends on a date line or opens with a story says "after".
     first_body = _first_index(seq, body_like)
     last_body = max((k for k, ln in enumerate(seq) if body_like(ln)), default=-1)
     before = int(date_lines[0] < first_body) + int(date_lines[-1] < last_body)
     after = int(date_lines[-1] > last_body) + int(date_lines[0] > first_body)
-    if before < after:
-        layout.mode = "date_after_article"
-        for k in date_lines:
-            picked = _pick(seq[k])
-            if picked is not None:
-                layout.trailing_dates[k] = picked
-        return
+    return before < after
+
+
+def _date_articles_above(seq: list[Line], layout: Layout, date_lines: list[int]) -> None:
+    """Keep each date line's date for the story above it ("text / DATE / Headline")."""
+    layout.mode = "date_after_article"
+    for k in date_lines:
+        picked = _pick(seq[k])
+        if picked is not None:
+            layout.trailing_dates[k] = picked
+
+
+def _date_titles_below(seq: list[Line], layout: Layout, date_lines: list[int], header: int | None) -> None:
+    """Anchor the headline under each date line, dated by it ("DATE / Headline / text")."""
     layout.mode = "date_before_title"
     for k in date_lines:
         if k + 1 >= len(seq) or not title_like(seq[k + 1]) or (k + 1) in layout.anchors:
             continue
-        # A header that packs more than one date (or a counter) is page chrome whose
-        # timestamp belongs to the lead story; a plain date line is the story's own.
-        chrome = k == header and (len(seq[k].dates) > 1 or _EXTRA_DIGITS.search(_strip_dates(seq[k])))
-        source = "page_header_timestamp" if chrome else "date_line_before_title"
+        source = "page_header_timestamp" if k == header and _is_chrome(seq[k]) else "date_line_before_title"
         layout.anchors[_title_below(seq, k)] = Anchor(_pick(seq[k]), source)
         layout.skipped.add(k)
+
+
+def _is_chrome(header: Line) -> bool:
+    """Return True for a page header date line that packs more than one date or a counter."""
+    # Such a header is page chrome whose timestamp belongs to the lead story; a plain date
+    # line is the story's own.
+    return len(header.dates) > 1 or _EXTRA_DIGITS.search(_strip_dates(header)) is not None
 
 
 def _anchor_blank_blocks(seq: list[Line], gaps: set[int], layout: Layout) -> None:
@@ -313,25 +342,69 @@ def _anchor_blank_blocks(seq: list[Line], gaps: set[int], layout: Layout) -> Non
 
 def _anchor_undated(seq: list[Line], layout: Layout, block_ends: set[int], gaps: set[int]) -> None:
     """Find the headlines of a page whose layout dates none: short lines opening a text run."""
-    for k, line in enumerate(seq[:-1]):
-        nxt = seq[k + 1]
-        if k in layout.anchors or not _headline_shape(line):
-            continue
-        after_break = k > 0 and (seq[k - 1].kind == DATE or (k - 1) in block_ends)
-        if after_break and nxt.kind == TEXT and not _headline_shape(nxt):
-            layout.anchors[k] = Anchor(None, "")  # a story after a closing date line or "More"
-            continue
-        if layout.anchors and heading_like(line) and not after_break:
-            # A few words between paragraphs: a sub-heading of the story, unless it is
-            # set in Title Case like the page's first headline (a listing's next story).
-            first = seq[min(layout.anchors)]
-            if not (_title_case(line) and _title_case(first)):
-                continue
-        if body_like(nxt) or (nxt.kind == TEXT and _ENDS_SENTENCE.search(nxt.text) and len(nxt.text) > len(line.text)):
+    # In order, and with the anchors found so far: a sub-heading is told from a listing's
+    # next headline by comparing it with the page's first headline.
+    for k in range(len(seq) - 1):
+        if k not in layout.anchors and _headline_shape(seq[k]) and _opens_story(seq, k, layout, block_ends):
             layout.anchors[k] = Anchor(None, "")
     _anchor_more_blocks(seq, block_ends, layout)
     if not layout.anchors:
         _anchor_blank_blocks(seq, gaps, layout)
+
+
+def _opens_story(seq: list[Line], k: int, layout: Layout, block_ends: set[int]) -> bool:
+    """Return True when headline-shaped line k (not the last) heads the text below it."""
+    line, nxt = seq[k], seq[k + 1]
+    after_break = k > 0 and (seq[k - 1].kind == DATE or (k - 1) in block_ends)
+    if after_break and nxt.kind == TEXT and not _headline_shape(nxt):
+        return True  # a story after a closing date line or "More"
+    if layout.anchors and heading_like(line) and not after_break:
+        # A few words between paragraphs: a sub-heading of the story, unless it is set in
+        # Title Case like the page's first headline (a listing's next story).
+        first = seq[min(layout.anchors)]
+        if not (_title_case(line) and _title_case(first)):
+            return False
+    return _opens_text(line, nxt)
+
+
+def _opens_text(line: Line, nxt: Line) -> bool:
+    """Return True when the line below a headline-shaped one is text that it heads."""
+    # A sentence longer than the line above it, however short, is text rather than a headline.
+    return body_like(nxt) or (
+        nxt.kind == TEXT and bool(_ENDS_SENTENCE.search(nxt.text)) and len(nxt.text) > len(line.text)
+    )
+
+
+def _anchor_dated_titles(seq: list[Line], layout: Layout) -> None:
+    """Anchor the headlines that carry their own date (seq may lose a false one in place)."""
+    dated = [k for k, ln in enumerate(seq) if ln.kind == TEXT and ln.title_date is not None]
+    if len(dated) == 1 and dated[0] > 0 and body_like(_as_text(seq[dated[0] - 1])):
+        # One sentence that happens to end on a date, inside running text, is not a headline.
+        seq[dated[0]] = _as_text(seq[dated[0]])
+        return
+    for k in dated:
+        match = seq[k].title_date
+        if match is not None:
+            where = "inline_title_suffix" if match.start > 0 else "inline_title_prefix"
+            layout.anchors[k] = Anchor(match, where)
+
+
+def _date_page(seq: list[Line], layout: Layout, header: int | None) -> None:
+    """Take the page's fallback date from its header date line, if it has one."""
+    if header is None:
+        return
+    if header not in layout.skipped | set(layout.trailing_dates):
+        layout.page_date = _pick(seq[header])
+        layout.skipped.add(header)
+    else:
+        # The header's first date is the page's (crawl) date; its timestamp dated the lead story.
+        layout.page_date = seq[header].dates[0] if seq[header].dates else None
+
+
+def _blank_gaps(lines: list[Line], seq: list[Line]) -> set[int]:
+    """Return the indexes of the content lines that follow one or more blank lines."""
+    blanks = {ln.number for ln in lines if ln.kind == BLANK}
+    return {k for k in range(1, len(seq)) if any(n in blanks for n in range(seq[k - 1].number + 1, seq[k].number))}
 
 
 def find_layout(lines: list[Line]) -> tuple[list[Line], Layout]:
@@ -340,29 +413,13 @@ def find_layout(lines: list[Line]) -> tuple[list[Line], Layout]:
     seq = _placeholders_as_dates(content)
     layout = Layout()
     # Headlines carrying their own date are the surest anchors; date lines come next.
-    dated = [k for k, ln in enumerate(seq) if ln.kind == TEXT and ln.title_date is not None]
-    if len(dated) == 1 and dated[0] > 0 and body_like(_as_text(seq[dated[0] - 1])):
-        # One sentence that happens to end on a date, inside running text, is not a headline.
-        seq[dated[0]] = _as_text(seq[dated[0]])
-        dated = []
-    for k in dated:
-        match = seq[k].title_date
-        if match is not None:
-            where = "inline_title_suffix" if match.start > 0 else "inline_title_prefix"
-            layout.anchors[k] = Anchor(match, where)
+    _anchor_dated_titles(seq, layout)
     header = _header_index(seq)
     _date_by_date_lines(seq, layout, header)
-    if header is not None and header not in layout.skipped | set(layout.trailing_dates):
-        layout.page_date = _pick(seq[header])
-        layout.skipped.add(header)
-    elif header is not None:
-        # The header's first date is the page's (crawl) date; its timestamp dated the lead story.
-        layout.page_date = seq[header].dates[0] if seq[header].dates else None
+    _date_page(seq, layout, header)
     # Sub-headings inside a dated story are body text: only a page that dates no headline
     # is split at undated headline-shaped lines.
     if not any(a.date is not None for a in layout.anchors.values()):
-        blanks = {ln.number for ln in lines if ln.kind == BLANK}
-        gaps = {k for k in range(1, len(seq)) if any(n in blanks for n in range(seq[k - 1].number + 1, seq[k].number))}
-        _anchor_undated(seq, layout, block_ends, gaps)
+        _anchor_undated(seq, layout, block_ends, _blank_gaps(lines, seq))
     _mark_headings(seq, layout)
     return seq, layout
