@@ -36,8 +36,10 @@ class Theme:
     description: str = ""
     #: language code → keyword stems; a stem ending in `-` matches any word it begins.
     keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    #: source section names (any language) that suggest this theme.
+    #: source section names and feed categories (any language) that suggest this theme.
     sections: tuple[str, ...] = ()
+    #: URL path segments (`wirtschaft`, `ekonomika`) that suggest this theme, casefolded.
+    paths: tuple[str, ...] = ()
 
     def keywords_for(self, language: str) -> tuple[str, ...]:
         """Return the keyword stems for one language (empty when none are set)."""
@@ -207,7 +209,7 @@ def _parse_themes(c: _Collector, value: Any) -> tuple[Theme, ...]:
         if isinstance(spec, str):
             spec = {"label": spec}
         spec = _mapping(c, keys, spec)
-        _check_keys(c, keys, spec, {"label", "description", "keywords", "sections"})
+        _check_keys(c, keys, spec, {"label", "description", "keywords", "sections", "paths"})
         label = _str(c, (*keys, "label"), spec.get("label", slug.replace("-", " ").title()))
         description = _str(c, (*keys, "description"), spec.get("description", ""))
         keywords: list[tuple[str, tuple[str, ...]]] = []
@@ -215,7 +217,16 @@ def _parse_themes(c: _Collector, value: Any) -> tuple[Theme, ...]:
             stems = _str_list(c, (*keys, "keywords", lang), words)
             keywords.append((lang, tuple(s.casefold() for s in stems)))
         sections = _str_list(c, (*keys, "sections"), spec.get("sections") or [])
-        themes.append(Theme(slug, label or slug, description or "", tuple(sorted(keywords)), sections))
+        paths = tuple(p.strip("/").casefold() for p in _str_list(c, (*keys, "paths"), spec.get("paths") or []))
+        for path in paths:
+            # Matched against one segment of a URL path at a time, so a slash never matches.
+            if not path or "/" in path or any(ch.isspace() for ch in path):
+                c.add((*keys, "paths"), f"not one URL path segment: {path!r}", "e.g. politics, wirtschaft, ekonomika")
+        themes.append(
+            Theme(
+                slug, label or slug, description or "", tuple(sorted(keywords)), sections, tuple(p for p in paths if p)
+            )
+        )
     return tuple(themes)
 
 

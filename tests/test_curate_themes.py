@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.config import Config
+from generator.config import Config, ConfigError
 from generator.curate import curate
 from generator.curate.themes import Classifier, classify_article, make_tags
 from generator.models import Article
@@ -149,7 +149,91 @@ def test_curate_sets_theme_reason_tags_and_keeps_source_tags(site_config: Config
     assert len(new.tags) <= 5
 
 
-def test_make_tags_keeps_every_source_tag(site_config: Config) -> None:
-    given = tuple(f"t{i}" for i in range(7))
+def test_make_tags_keeps_the_sources_tags_first_up_to_five(site_config: Config) -> None:
+    given = tuple(f"Topic {i}" for i in range(7))
     a = article("Nothing", tags=given)
-    assert make_tags(a, classify_article(a, site_config))[:7] == given
+    assert make_tags(a, classify_article(a, site_config)) == tuple(t.casefold() for t in given[:5])
+
+
+def test_url_path_decides_and_the_reason_names_it(site_config: Config) -> None:
+    # A German business story whose text alone says little: the publisher's folder decides.
+    a = article(
+        "Neue Zahlen aus Stuttgart",
+        "Der Bericht wurde am Montag vorgestellt.",
+        language="de",
+        source_url="https://www.example.de/wirtschaft/neue-zahlen-aus-stuttgart-100.html",
+    )
+    choice = classify_article(a, site_config)
+    assert choice.theme == "economy"
+    assert choice.reason.startswith("url path: /wirtschaft/")
+
+
+@pytest.mark.parametrize(
+    ("url", "theme"),
+    [
+        ("https://rzn.example.ru/social/2020/01/13/v-ryazani-nagradili.html", "society"),
+        ("https://example.kz/ru/ekonomika/item-123", "economy"),
+        ("https://example.ru/politika/20260204/vstrecha.html", "politics"),
+        ("https://example.com/news/sports/2020/04/08/athletics-dates/1854874", "culture"),
+        ("https://example.de/kultur/tatort-30-jahre-art-5139057", "culture"),
+        ("https://example.com/sci-tech/snooze-cruise-1.4690347", "technology"),
+        ("https://example.com/business/economy-business/trade-deal-777916.html", "economy"),
+        ("https://sport.example.ru/2026/02/04/hokkey.html", "culture"),
+    ],
+)
+def test_url_path_segments_in_several_languages(site_config: Config, url: str, theme: str) -> None:
+    choice = classify_article(article("Meeting on Tuesday", "It took place.", source_url=url), site_config)
+    assert choice.theme == theme
+    assert "url path: /" in choice.reason
+
+
+def test_the_articles_own_slug_is_not_a_section(site_config: Config) -> None:
+    # "/tech-giants-..." is the story's slug, not the site's tech folder.
+    a = article("Meeting on Tuesday", "It took place.", source_url="https://example.com/2026/02/04/tech-giants-meet/")
+    assert classify_article(a, site_config).theme == "general"
+
+
+def test_feed_category_decides_and_is_named(site_config: Config) -> None:
+    a = article("Meeting on Tuesday", "It took place.", tags=("Sport", "Astana"))
+    choice = classify_article(a, site_config)
+    assert choice.theme == "culture"
+    assert choice.reason == "category: Sport"
+
+
+def test_section_parts_count_and_generic_words_do_not(site_config: Config) -> None:
+    for section in ("Economy & Business", "Business News", "Новости экономики / Экономика"):
+        choice = classify_article(article("Meeting on Tuesday", "It took place.", sections=(section,)), site_config)
+        assert choice.theme == "economy", section
+
+
+def test_keywords_can_outweigh_a_section_and_the_reason_says_so(site_config: Config) -> None:
+    body = "Police detained two suspects. The court sentenced them; prosecutors said the fraud was large."
+    a = article("Police detain fraud suspects after court ruling", body, sections=("Culture",))
+    choice = classify_article(a, site_config)
+    assert choice.theme == "security"
+    assert "outweighed: section Culture (culture)" in choice.reason
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Softwarekonzern stellt neue KI-Plattform für Entwickler vor",
+        "Forscher entwickeln Halbleiter für schnellere Rechenzentren",
+        "Die elektronische Akte kommt: Digitalisierung mit neuer Software",
+        "Telekom baut Mobilfunknetz aus, Nutzer bekommen schnelleres Internet",
+    ],
+)
+def test_german_technology_text_without_evidence(site_config: Config, title: str) -> None:
+    assert classify_article(article(title, language="de"), site_config).theme == "technology"
+
+
+def test_paths_are_configurable_and_checked(tmp_path: Path) -> None:
+    config = make_config(
+        tmp_path / "ok",
+        "themes:\n  sport:\n    keywords: {en: [football-]}\n    paths: [sport, /fussball/]\n",
+    )
+    a = article("Meeting", "It took place.", source_url="https://example.de/fussball/bundesliga/spiel-1.html")
+    assert classify_article(a, config).theme == "sport"
+    with pytest.raises(ConfigError) as err:
+        make_config(tmp_path / "bad", "themes:\n  sport:\n    paths: [sport/fussball]\n")
+    assert "digest.yaml:3: themes.sport.paths: not one URL path segment: 'sport/fussball'" in str(err.value)

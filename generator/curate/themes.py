@@ -1,30 +1,33 @@
 """Choose one theme per article from the configured taxonomy, and say why.
 
-Input: an article's title, body and source sections, and the Config's themes. Output: a
-`ThemeChoice` (slug, score, the reason an editor reads in `theme_reason`, matched terms for
-tags). Pure: the text is tokenized once; each distinct word is looked up once in tables
-built once per taxonomy.
+Input: an article's title, body, source sections, feed categories and source URL, and the
+Config's themes. Output: a `ThemeChoice` (slug, score, the reason an editor reads in
+`theme_reason`, matched terms for tags). Pure: the text is tokenized once; each distinct
+word is looked up once in tables built once per taxonomy.
 
-Scoring: per zone — title ×3, lede (first 60 words) ×2, rest of the body ×1 (up to word
-800) — each matched keyword adds weight × (1 + ln count), so repeats count sublinearly and
-a long body does not drown its headline. A source section listed under a theme's
-`sections` adds 4. The best total wins; ties go to the theme listed first; a best total
-below 2 (say, one body word and nothing else) gives the fallback theme.
+Evidence, strongest first: what the publisher said — a source section (+8) or a URL path
+segment (+8) named in a theme's `sections` or `paths`, a feed category or source tag (+4)
+— then keywords: per zone — title ×3, lede (first 60 words) ×2, rest of the body ×1 (up to
+word 800) — each matched keyword adds weight × (1 + ln count), so repeats count
+sublinearly and a long body does not drown its headline. The best total wins; ties go to
+the theme listed first; a best total below 2 (say, one body word and nothing else) gives
+the fallback theme. The reason names the evidence in that order.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import re
+import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from generator.config import Config, Theme
-from generator.curate.text import iter_paragraphs, plain_text, words
+from generator.curate.tags import MAX_TAGS, Tagger
+from generator.curate.text import plain_text, url_host, words
 from generator.models import Article
 
 logger = logging.getLogger(__name__)
@@ -32,7 +35,11 @@ logger = logging.getLogger(__name__)
 TITLE_WEIGHT = 3.0
 LEDE_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
-SECTION_WEIGHT = 4.0
+#: A publisher's own filing outweighs a couple of keywords, not a headline full of them.
+SECTION_WEIGHT = 8.0
+PATH_WEIGHT = 8.0
+#: Feed categories and source tags mix sections with topics ("Coronavirus"): weaker.
+CATEGORY_WEIGHT = 4.0
 MIN_SCORE = 2.0
 LEDE_WORDS = 60
 BODY_WORDS = 800
@@ -49,6 +56,8 @@ class ThemeChoice:
     reason: str
     #: matched words of the chosen theme, strongest first (used for tags).
     terms: tuple[str, ...] = ()
+    #: the taxonomy's tag rules, so `make_tags` needs no config of its own.
+    tagger: Tagger | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class Classifier:
         self.themes = tuple(t for t in themes if t.slug != fallback)
         self.fallback = fallback
         self.min_score = min_score
+        self.tagger = Tagger(themes)
         self._exact: dict[str, list[_Keyword]] = {}
         self._prefix: dict[str, list[_Keyword]] = {}
         self._suffix: dict[str, list[_Keyword]] = {}
@@ -79,8 +89,12 @@ class Classifier:
             for _lang, stems in theme.keywords:
                 for stem in stems:
                     self._add_keyword(_Keyword(index, stem))
-            for section in theme.sections:
-                self._sections.setdefault(_section_key(section), []).append(index)
+            # Section names and path segments share one table: a section "Sport" and a
+            # path `/sport/` are the same word, wherever the taxonomy lists it.
+            for label in (*theme.sections, *theme.paths):
+                themes_of = self._sections.setdefault(_section_key(label), [])
+                if index not in themes_of:
+                    themes_of.append(index)
         self._min_prefix = min((len(p) for p in self._prefix), default=1)
         self._suffix_lengths = sorted({len(p) for p in self._suffix}, reverse=True)
         self._infix_lengths = sorted({len(p) for p in self._infix}, reverse=True)
@@ -165,8 +179,28 @@ class Classifier:
                         out.append((keyword, token, count))
         return out
 
-    def classify(self, title: str, body: str, sections: Sequence[str] = ()) -> ThemeChoice:
-        """Return the theme for a title, Markdown body and source sections."""
+    def evidence(self, sections: Sequence[str] = (), url: str = "", categories: Sequence[str] = ()) -> list[_Hint]:
+        """Return what the publisher's own labels say: (kind, label as given, theme index)."""
+        hints: list[_Hint] = []
+        for kind, labels in (("section", sections), ("category", categories)):
+            for label in labels:
+                for key in _label_keys(label):
+                    found = self._sections.get(key)
+                    if found:
+                        hints.extend(_Hint(kind, label, index) for index in found)
+                        break
+        for segment in _url_segments(url):
+            for key in _segment_keys(segment):
+                found = self._sections.get(key)
+                if found:
+                    hints.extend(_Hint("url path", f"/{segment}/", index) for index in found)
+                    break
+        return hints
+
+    def classify(
+        self, title: str, body: str, sections: Sequence[str] = (), url: str = "", categories: Sequence[str] = ()
+    ) -> ThemeChoice:
+        """Return the theme for a title, Markdown body, source sections, source URL and feed categories."""
         # Words past BODY_WORDS never count: do not tokenize them (~12 characters per word is ample).
         body_words = words(plain_text(body[: BODY_WORDS * 12]))
         zones = (
@@ -191,21 +225,34 @@ class Classifier:
             for (theme, _text), count in counts.items():
                 # Sublinear in repeats: the tenth "consulate" says less than the first.
                 scores[theme] += weight * (1.0 + math.log(count))
-        hinted: list[list[str]] = [[] for _ in self.themes]
-        for section in sections:
-            for index in self._sections.get(_section_key(section), ()):
-                if section not in hinted[index]:
-                    scores[index] += SECTION_WEIGHT
-                    hinted[index].append(section)
+        hinted: list[dict[str, list[str]]] = [{} for _ in self.themes]
+        for hint in self.evidence(sections, url, categories):
+            given = hinted[hint.theme].setdefault(hint.kind, [])
+            if hint.label not in given:
+                # Each kind counts once per theme: five tags that all say "sport" are one fact.
+                if not given:
+                    scores[hint.theme] += _HINT_WEIGHTS[hint.kind]
+                given.append(hint.label)
         best = max(range(len(self.themes)), key=lambda i: (scores[i], -i), default=None)
         if best is None or scores[best] < self.min_score:
             top = f" (best: {self.themes[best].slug} {scores[best]:.1f})" if best is not None and scores[best] else ""
-            return ThemeChoice(self.fallback, 0.0, f"no theme reached {self.min_score:g}{top}")
+            return ThemeChoice(self.fallback, 0.0, f"no theme reached {self.min_score:g}{top}", tagger=self.tagger)
+        # Honest about the publisher's labels the keywords outweighed.
+        overruled = [
+            f"{kind} {', '.join(labels)} ({self.themes[i].slug})"
+            for i in range(len(self.themes))
+            if i != best
+            for kind, labels in hinted[i].items()
+        ]
+        reason = _reason(evidence[best], hinted[best])
+        if overruled:
+            reason += "; outweighed: " + "; ".join(overruled)
         return ThemeChoice(
             theme=self.themes[best].slug,
             score=round(scores[best], 2),
-            reason=_reason(evidence[best], hinted[best]),
+            reason=reason,
             terms=tuple(t for t, _ in sorted(term_weight[best].items(), key=lambda kv: (-kv[1], kv[0]))),
+            tagger=self.tagger,
         )
 
 
@@ -226,9 +273,62 @@ def _section_key(section: str) -> str:
     return " ".join(section.casefold().split())
 
 
-def _reason(evidence: dict[str, dict[str, int]], sections: Sequence[str]) -> str:
-    """Return `title: a, b; body: c; section: Politics` from the winning theme's evidence."""
-    parts = []
+@dataclass(frozen=True)
+class _Hint:
+    kind: str  # "section", "url path" or "category"
+    label: str  # as the source gave it
+    theme: int
+
+
+_HINT_WEIGHTS = {"section": SECTION_WEIGHT, "url path": PATH_WEIGHT, "category": CATEGORY_WEIGHT}
+# "Science & Health", "Economy and Business", "Nation/World": each part is a section.
+_LABEL_SPLIT = re.compile(r"\s*(?:[&/,|;:·•>»]|\s(?:and|und|и|және)\s)\s*")
+# Words that make "Business News" or "Новости спорта" no more specific than the rest.
+_GENERIC_TEXT = "news latest breaking top stories новости nachrichten aktuell жаңалықтар"
+_GENERIC = frozenset(_GENERIC_TEXT.split())
+
+
+def _label_keys(label: str) -> list[str]:
+    """Return the lookup keys of a section or category: whole, then its parts."""
+    key = _section_key(label)
+    keys = [key]
+    for part in _LABEL_SPLIT.split(key):
+        kept = " ".join(w for w in part.split() if w not in _GENERIC)
+        if kept and kept not in keys:
+            keys.append(kept)
+    return keys
+
+
+def _url_segments(url: str) -> list[str]:
+    """Return the folder-like segments of a URL: a section subdomain and the path's folders."""
+    if not url.startswith(("http://", "https://")):
+        return []
+    parts = urllib.parse.urlsplit(url)
+    segments: list[str] = []
+    labels = (parts.hostname or "").split(".")
+    if len(labels) >= 3 and labels[0] not in ("www", "m", "amp", "mobile", "news"):
+        segments.append(labels[0])  # sport.example.com
+    path = [urllib.parse.unquote(p).casefold() for p in parts.path.split("/") if p]
+    # The last segment is the article's own slug unless it is one plain word (`/sport/`).
+    if path and not path[-1].isalpha():
+        path.pop()
+    segments.extend(p for p in path if not p.isdigit())
+    return segments
+
+
+def _segment_keys(segment: str) -> list[str]:
+    """Return a path segment, then its words for a short compound (`economy-business`)."""
+    keys = [segment]
+    words_ = [w for w in re.split(r"[-_+.]", segment) if w]
+    if 1 < len(words_) <= 3:
+        keys.extend(w for w in words_ if len(w) > 2 and not w.isdigit())
+    return keys
+
+
+def _reason(evidence: dict[str, dict[str, int]], hints: dict[str, list[str]]) -> str:
+    """Return `section: Politik; url path: /politik/; title: a, b; body: c` for the winner."""
+    # The publisher's labels first: when there are any, they are what decided.
+    parts = [f"{kind}: {', '.join(hints[kind])}" for kind in ("section", "url path", "category") if kind in hints]
     title = evidence.get("title", {})
     body: dict[str, int] = {}
     # The lede and the rest of the body read as one zone to an editor.
@@ -240,8 +340,6 @@ def _reason(evidence: dict[str, dict[str, int]], sections: Sequence[str]) -> str
     if body:
         top = sorted(body.items(), key=lambda kv: -kv[1])[:REASON_TERMS]
         parts.append("body: " + ", ".join(term for term, _ in top))
-    if sections:
-        parts.append("section: " + ", ".join(sections))
     return "; ".join(parts)
 
 
@@ -267,52 +365,19 @@ def classifier_for(config: Config) -> Classifier:
 
 
 def classify_article(article: Article, config: Config) -> ThemeChoice:
-    """Return the theme choice for one article under a config's taxonomy."""
-    return classify(article.title, article.body, article.sections, config)
+    """Return the theme choice for one article under a config's taxonomy, from all its evidence."""
+    return classify(article.title, article.body, article.sections, config, article.source_url, article.tags)
 
 
-def classify(title: str, body: str, sections: Sequence[str], config: Config) -> ThemeChoice:
-    """Return the theme choice for a title, Markdown body and source sections under a config."""
-    return classifier_for(config).classify(title, body, sections)
-
-
-MAX_TAGS = 5
-# Capitalised mid-sentence words that are titles of offices, not names worth a tag.
-_NOT_NAMES_TEXT = """
-republic ministry minister president department government committee council agency
-national international state city region district head deputy chairman office news press
-service center centre university day year республики республика министерство министр
-президент правительство комитет
-"""
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
-# The look-behind (word or punctuation, then a space) is checked after the capital, not
-# before it: a pattern that opens with a character class lets the regex engine skip
-# straight to capitals instead of trying the look-behind at every position of the body.
-_NAME_RE = re.compile(r"([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜ](?<=[\w,;:»”\"]\s.)[a-zа-яёәғқңөұүһіäöüß]{3,})\b")
+def classify(
+    title: str, body: str, sections: Sequence[str], config: Config, url: str = "", categories: Sequence[str] = ()
+) -> ThemeChoice:
+    """Return the theme choice for a title, body, sections, source URL and feed categories under a config."""
+    return classifier_for(config).classify(title, body, sections, url, categories)
 
 
 def make_tags(article: Article, choice: ThemeChoice, limit: int = MAX_TAGS) -> tuple[str, ...]:
-    """Return a few lowercase tags: the source's own, the theme's terms, then names in the title."""
-    tags: list[str] = []
-
-    def add(tag: str) -> None:
-        tag = " ".join(tag.casefold().split()).strip(" #")
-        if tag and tag not in tags:
-            tags.append(tag)
-
-    for tag in article.tags:
-        add(tag)
-    for term in choice.terms[:2]:
-        add(term)
-    title_words = set(words(article.title))
-    names: Counter[str] = Counter()
-    for para in itertools.islice(iter_paragraphs(article.body), 20):
-        for match in _NAME_RE.finditer(para):
-            name = match.group(1).casefold()
-            if name in title_words and name not in _NOT_NAMES:
-                names[name] += 1
-    for name, count in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[:2]:
-        if count >= 2:
-            add(name)
-    # Tags the source gave are all kept; ours only fill up to the limit.
-    return tuple(tags[: max(limit, len(article.tags))])
+    """Return one to `limit` tags for an article: the source's, the theme's terms, then names."""
+    tagger = choice.tagger or Tagger()
+    outlet = f"{article.source} {url_host(article.source_url)}"
+    return tagger.tags(article.title, article.body, article.language, article.tags, choice.terms, limit, outlet)
