@@ -331,7 +331,11 @@ def check(root: Path, days: int, figures: Figures) -> list[str]:
         meta = _meta(text)
         url = str(meta.get("source_url") or "")
         by_url[url] = by_url.get(url, 0) + 1
-        reported.update(str(entry) for entry in meta.get("also_reported_by") or ())
+        # Entries are {source, url} mappings (an older file's: plain URLs or names).
+        reported.update(
+            str(entry.get("url") or "") if isinstance(entry, dict) else str(entry)
+            for entry in meta.get("also_reported_by") or ()
+        )
         texts[str(meta.get("id"))] = text
     expected = 0
     for n in range(days):

@@ -47,9 +47,11 @@ class BuildResult:
     @property
     def summary(self) -> str:
         """Return the one-line summary, e.g. `287 articles → 412 pages in 1.42 s (3 files skipped)`."""
-        text = f"{self.articles} articles → {self.pages} pages in {self.seconds:.2f} s"
+        articles = f"{self.articles} article{'s' if self.articles != 1 else ''}"
+        pages = f"{self.pages} page{'s' if self.pages != 1 else ''}"
+        text = f"{articles} → {pages} in {self.seconds:.2f} s"
         if not self.full:
-            text += f" ({self.written} files rewritten)"
+            text += f" ({self.written} file{'s' if self.written != 1 else ''} rewritten)"
         if self.skipped:
             text += f" ({self.skipped} file{'s' if self.skipped != 1 else ''} skipped)"
         return text

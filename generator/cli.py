@@ -132,7 +132,7 @@ def _guard(ctx: click.Context, func: Callable[[], Any]) -> Any:
     except DigestError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
-        if ctx.find_root().params.get("verbose"):
+        if _verbosity(ctx) > 0:
             raise
         ctx.exit(EXIT_FAILURE)
 
@@ -160,8 +160,49 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
+def _verbosity(ctx: click.Context) -> int:
+    """Return -1 under -q, else the number of -v given (before or after the command name)."""
+    root = ctx.find_root()
+    if root.meta.get("digest.quiet") or root.params.get("quiet"):
+        return -1
+    return int(root.meta.get("digest.verbose", 0)) + int(root.params.get("verbose") or 0)
+
+
+def _say(ctx: click.Context, text: str) -> None:
+    """Print a line that is not an error (a summary, a note) to stderr, unless -q was given."""
+    if _verbosity(ctx) >= 0:
+        click.echo(text, err=True)
+
+
+def _verbosity_option(*flags: str, name: str, help_text: str, count: bool) -> Callable[[F], F]:
+    """Return a decorator adding -v or -q to a command too, so `digest build -q` works like `digest -q build`."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if not value:
+            return
+        root = ctx.find_root()
+        if count:
+            root.meta["digest.verbose"] = int(root.meta.get("digest.verbose", 0)) + int(value)
+        else:
+            root.meta["digest.quiet"] = True
+        level = _verbosity(ctx)
+        _setup_logging(max(level, 0), level < 0)
+
+    if count:
+        return click.option(*flags, name, count=True, expose_value=False, callback=remember, help=help_text)
+    return click.option(*flags, name, is_flag=True, expose_value=False, callback=remember, help=help_text)
+
+
+def verbosity_options(func: F) -> F:
+    """Add -v/--verbose and -q/--quiet to a command (the group takes them too)."""
+    func = _verbosity_option("-q", "--quiet", name="quiet", help_text="Only print errors.", count=False)(func)
+    return _verbosity_option(
+        "-v", "--verbose", name="verbose", help_text="More detail; -vv for debug logs and tracebacks.", count=True
+    )(func)
+
+
 def _finish(ctx: click.Context, report: RunReport, summary: str) -> None:
-    click.echo(summary, err=True)
+    _say(ctx, summary)
     if report.failed:
         click.echo(f"{_plural(len(report.errors), 'problem')} (see above)", err=True)
         ctx.exit(EXIT_FAILURE)
@@ -173,7 +214,7 @@ def _finish(ctx: click.Context, report: RunReport, summary: str) -> None:
         parts = [f"{rejected} {what} rejected"] if rejected else []
         if warned:
             parts.append(_plural(warned, "warning"))
-        click.echo(f"{' and '.join(parts)} (see above; --strict makes them fatal)", err=True)
+        _say(ctx, f"{' and '.join(parts)} (see above; --strict makes them fatal)")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -191,6 +232,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 @cli.command()
+@verbosity_options
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @config_option
 @dir_option("--content", "content_dir", "Content directory to write (default: paths.content).")
@@ -247,6 +289,7 @@ def _nothing_here(config: Config, content: Path) -> bool:
 
 
 @cli.command()
+@verbosity_options
 @config_option
 @dir_option("--content", "content_dir", "Content directory to read (default: paths.content).")
 @dir_option("--output", "output_dir", "Directory to write the site to (default: paths.site).")
@@ -293,7 +336,7 @@ def build(
         _guard(ctx, lambda: held.enter_context(lock.site_lock(output)))
         built = _build_locked(ctx, config, content, content_dir, output, base_url, now, no_ingest, default_date, report)
     if built.articles == 0:
-        click.echo(f"warning: {content_dir or 'content/'} holds no articles: the site is empty", err=True)
+        _say(ctx, f"warning: {content_dir or 'content/'} holds no articles: the site is empty")
     _finish(ctx, report, built.summary)
 
 
@@ -326,7 +369,7 @@ def _build_locked(
                 on_progress=_progress(),
             ),
         )
-        click.echo(result.summary, err=True)
+        _say(ctx, result.summary)
     return _guard(
         ctx,
         lambda: build_site(config, content_dir=content, output_dir=output, base_url=base_url, now=now, report=report),
@@ -334,6 +377,7 @@ def _build_locked(
 
 
 @cli.command()
+@verbosity_options
 @config_option
 @dir_option("--content", "content_dir", "Content directory to check (default: paths.content).")
 @dir_option("--site", "site_dir", "Built site whose links to check (default: paths.site, if built).")
@@ -367,6 +411,7 @@ def check(
 
 
 @cli.command()
+@verbosity_options
 @config_option
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback keeps the preview private)."
@@ -411,19 +456,20 @@ def serve(
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc} (try another --port)", err=True)
         ctx.exit(EXIT_FAILURE)
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        _say(ctx, "stopped")
         return
-    click.echo(f"serving {server.url} (Ctrl-C to stop)", err=True)
+    _say(ctx, f"serving {server.url} (Ctrl-C to stop)")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        click.echo("\nstopping…", err=True)
+        _say(ctx, "\nstopping…")
     finally:
         server.stop()
 
 
 @cli.command()
+@verbosity_options
 @config_option
 @click.option("--only", "only", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
 @click.option(
@@ -448,7 +494,7 @@ def fetch(ctx: click.Context, config_path: Path | None, only: tuple[str, ...], n
                 f"no source named {name!r} in the config (known: {', '.join(known) or 'none'})", param_hint="--only"
             )
     if not config.sources:
-        click.echo("no sources to fetch: add a sources: list to digest.yaml", err=True)
+        _say(ctx, "no sources to fetch: add a sources: list to digest.yaml")
         return
     report = RunReport()
     today = now.date() if now else None
@@ -457,6 +503,7 @@ def fetch(ctx: click.Context, config_path: Path | None, only: tuple[str, ...], n
 
 
 @cli.command()
+@verbosity_options
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--templates", "with_templates", is_flag=True, help="Also copy the default templates in, to customise them."
@@ -471,9 +518,9 @@ def init(ctx: click.Context, directory: Path, with_templates: bool, force: bool)
 
     result = _guard(ctx, lambda: init_site(directory, templates=with_templates, force=force))
     for rel in result.kept:
-        click.echo(f"kept existing {rel}", err=True)
-    click.echo(result.summary, err=True)
-    click.echo(f"next: cd {directory} && digest build && digest serve", err=True)
+        _say(ctx, f"kept existing {rel}")
+    _say(ctx, result.summary)
+    _say(ctx, f"next: cd {directory} && digest build && digest serve")
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from slugify import slugify
 from generator import frontmatter
 from generator.config import Config
 from generator.errors import ContentError
-from generator.models import Article, Problem, Severity, canonical_url, normalize_title
+from generator.models import Article, Problem, Reporter, Severity, canonical_url, normalize_title, url_host
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,47 @@ def _as_str_tuple(value: Any) -> tuple[str, ...] | None:
     return None
 
 
+def _is_url(text: str) -> bool:
+    return re.match(r"^https?://", text, re.IGNORECASE) is not None
+
+
+def _reporter(entry: Any) -> Reporter | None:
+    """Return one `also_reported_by` entry as a Reporter, or None when it is not one.
+
+    The entry is `{source: Name, url: https://...}` (url optional); an older file's plain
+    string is read too: a URL names its outlet by its host, anything else is a name.
+    """
+    if isinstance(entry, str):
+        text = entry.strip()
+        if _is_url(text):
+            return Reporter(url_host(text) or text, text)
+        return Reporter(text) if text else None
+    if isinstance(entry, dict) and set(entry) <= {"source", "url"}:
+        source, url = entry.get("source"), entry.get("url")
+        if not isinstance(source, (str, type(None))) or not isinstance(url, (str, type(None))):
+            return None
+        url = (url or "").strip()
+        source = (source or "").strip() or url_host(url)
+        if url and not _is_url(url):
+            return None
+        return Reporter(source, url) if source else None
+    return None
+
+
+def _reporters(value: Any) -> tuple[Reporter, ...] | None:
+    """Return an `also_reported_by` value as Reporters (each once), or None when it is not a list of them."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out: dict[tuple[str, str], Reporter] = {}
+    for item in items:
+        reporter = _reporter(item)
+        if reporter is None:
+            return None
+        out.setdefault(reporter.key, reporter)
+    return tuple(out.values())
+
+
 def article_from_meta(
     meta: dict[str, Any], body: str, src_path: str, config: Config, key_lines: dict[str, int] | None = None
 ) -> tuple[Article, list[Problem]]:
@@ -140,11 +181,18 @@ def article_from_meta(
     elif not isinstance(published, dt.datetime):
         published = None
     tuples: dict[str, tuple[str, ...]] = {}
-    for key in ("tags", "sections", "also_reported_by"):
+    for key in ("tags", "sections"):
         value = _as_str_tuple(meta.get(key))
         if value is None:
             raise err(key, f"{key} must be a list of text", f"e.g. {key}: [one, two]")
         tuples[key] = value
+    reporters = _reporters(meta.get("also_reported_by"))
+    if reporters is None:
+        raise err(
+            "also_reported_by",
+            "also_reported_by must be a list of outlets",
+            "e.g. also_reported_by: [{source: Silk Road Times, url: https://...}]",
+        )
     flags: dict[str, bool] = {}
     for key in ("featured", "draft"):
         value = meta.get(key, False)
@@ -177,7 +225,7 @@ def article_from_meta(
         source=str(meta.get("source") or ""),
         source_url=source_url,
         summary=str(meta.get("summary") or ""),
-        also_reported_by=tuples["also_reported_by"],
+        also_reported_by=reporters,
         origin=str(meta.get("origin") or ""),
         featured=flags["featured"],
         draft=flags["draft"],
@@ -211,7 +259,9 @@ def meta_from_article(article: Article) -> dict[str, Any]:
     meta["summary"] = article.summary
     if article.sections:
         meta["sections"] = list(article.sections)
-    meta["also_reported_by"] = list(article.also_reported_by)
+    meta["also_reported_by"] = [
+        {"source": r.source, "url": r.url} if r.url else {"source": r.source} for r in article.also_reported_by
+    ]
     meta["origin"] = article.origin
     if article.date_source:
         meta["date_source"] = article.date_source

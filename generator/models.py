@@ -76,6 +76,21 @@ class SourceResult:
         return cls(path, format, problems=(Problem(path, line, message, hint),), raw_count=raw_count)
 
 
+@dataclass(frozen=True, order=True)
+class Reporter:
+    """One absorbed copy of a story: the outlet that published it and, where known, its URL."""
+
+    source: str
+    url: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Return what makes two entries the same copy: its canonical URL, else its outlet."""
+        if self.url:
+            return ("url", canonical_url(self.url))
+        return ("source", self.source.casefold())
+
+
 @dataclass(frozen=True)
 class Article:
     """One article as stored in `content/` (the contract between ingest and build).
@@ -95,7 +110,7 @@ class Article:
     source: str = ""
     source_url: str = ""
     summary: str = ""
-    also_reported_by: tuple[str, ...] = ()
+    also_reported_by: tuple[Reporter, ...] = ()
     origin: str = ""
     featured: bool = False
     draft: bool = False
@@ -112,6 +127,15 @@ class Article:
     def url(self) -> str:
         """Return the article's site-relative URL, e.g. `2026/02/04/economy/slug/`."""
         return f"{self.date:%Y/%m/%d}/{self.theme}/{self.slug}/"
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Return the names of the outlets that reported the story, its own source first, each once."""
+        names: dict[str, str] = {}
+        for name in (self.source, *(r.source for r in self.also_reported_by)):
+            if name.strip():
+                names.setdefault(name.strip().casefold(), name.strip())
+        return tuple(names.values())
 
 
 @dataclass(frozen=True)
@@ -169,7 +193,9 @@ class Page:
     articles: tuple[Article, ...] = ()
     sections: tuple[Section, ...] = ()
     links: tuple[Link, ...] = ()
-    related: tuple[Link, ...] = ()
+    related: tuple[Link, ...] = ()  # article pages: same-day related reading (`count`: its outlets)
+    earlier: tuple[Link, ...] = ()  # article pages: earlier coverage of the same names, nearest first
+    later: tuple[Link, ...] = ()  # article pages: later coverage
     prev: Link | None = None
     next: Link | None = None
     up: Link | None = None  # the listing this page belongs to (breadcrumb)
@@ -210,6 +236,15 @@ def normalize_title(title: str) -> str:
         return title.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
     title = unicodedata.normalize("NFKC", title).casefold()
     return "".join(ch for ch in title if ch.isalnum())
+
+
+def url_host(url: str) -> str:
+    """Return the host of an http(s) URL without `www.` ("" for anything else)."""
+    match = _HTTP_URL.match(url.strip())
+    if not match:
+        return ""
+    host = match.group(2).rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    return host.removeprefix("www.")
 
 
 def canonical_url(url: str) -> str:

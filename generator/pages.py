@@ -7,9 +7,11 @@ one per HTML file, in a stable order. Pure: no I/O, no rendering; URLs are site-
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import logging
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -35,6 +37,18 @@ LANGUAGE_NAMES = {
     "es": "Español",
 }
 RELATED_LIMIT = 5
+#: The lead block of a day holds its most important stories: a third of the day, 1 to 5.
+LEAD_LIMIT = 5
+#: Related reading looks this many days back (and forward) for the same people, places, organisations.
+RELATED_DAYS = 7
+#: Per shared term, at most this many articles (the nearest in time) are considered: a
+#: term carried by thousands of articles on one day must not make the work quadratic.
+TERM_CANDIDATES = 30
+#: A single shared term relates two articles only when at most this many carry it.
+SPECIFIC_TERM = 20
+#: Tags carried by fewer articles have no page (a page listing one article is a dead end).
+MIN_TAG_ARTICLES = 2
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{2}")
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,10 @@ def _paginate(base_url: str, items: Sequence[Article], per_page: int) -> list[tu
 
 
 def _group_terms(articles: Iterable[Article], kind: str) -> list[Taxon]:
-    """Group articles by tag, source or language; slugs that collide share one page."""
+    """Group articles by tag, source or language; slugs that collide share one page.
+
+    Tags carried by fewer than `MIN_TAG_ARTICLES` articles are left out: they get no page.
+    """
     groups: dict[str, list[Article]] = defaultdict(list)
     labels: dict[str, str] = {}
     for article in articles:
@@ -103,7 +120,94 @@ def _group_terms(articles: Iterable[Article], kind: str) -> list[Taxon]:
             labels.setdefault(slug, language_name(term) if kind == "languages" else term)
             if not groups[slug] or groups[slug][-1] is not article:
                 groups[slug].append(article)
-    return [Taxon(slug, labels[slug], tuple(groups[slug])) for slug in sorted(groups)]
+    least = MIN_TAG_ARTICLES if kind == "tags" else 1
+    return [Taxon(slug, labels[slug], tuple(groups[slug])) for slug in sorted(groups) if len(groups[slug]) >= least]
+
+
+def lead_size(count: int) -> int:
+    """Return how many of a day's `count` stories (featured ones aside) its lead block shows."""
+    return min(LEAD_LIMIT, (count + 2) // 3)
+
+
+class _Related:
+    """Related reading from content: articles sharing names (tags, capitalised title words) nearby in time.
+
+    One inverted index term → articles (sorted by day) is built once; each article looks
+    only at the `TERM_CANDIDATES` nearest articles of each of its terms, within
+    `RELATED_DAYS`, and scores them by shared terms weighted by rarity (idf). The work is
+    linear in the number of articles × terms per article, whatever a day holds.
+    """
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.articles = articles
+        self.terms = _article_terms(articles)
+        self.ordinals = [a.date.toordinal() for a in articles]
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for index, terms in enumerate(self.terms):
+            ordinal = articles[index].date.toordinal()
+            for term in terms:
+                postings[term].append((ordinal, index))
+        for posting in postings.values():
+            posting.sort()
+        self.postings = postings
+        total = len(articles) or 1
+        self.idf = {term: math.log(1 + total / len(posting)) for term, posting in postings.items()}
+
+    def of(self, index: int) -> list[tuple[float, int]]:
+        """Return (score, index) of the articles related to articles[index], best first."""
+        ordinal = self.ordinals[index]
+        scores: dict[int, float] = {}
+        counts: dict[int, int] = {}
+        specific: set[int] = set()  # those sharing a term few articles carry
+        for term in self.terms[index]:
+            posting = self.postings[term]
+            if len(posting) < 2:
+                continue
+            low = bisect.bisect_left(posting, (ordinal - RELATED_DAYS, -1))
+            high = bisect.bisect_right(posting, (ordinal + RELATED_DAYS, len(self.articles)))
+            here = bisect.bisect_left(posting, (ordinal, index))
+            start = max(low, min(here - TERM_CANDIDATES // 2, high - TERM_CANDIDATES))
+            weight = self.idf[term]
+            rare = len(posting) <= SPECIFIC_TERM
+            for _, other in posting[start : min(high, start + TERM_CANDIDATES + 1)]:
+                scores[other] = scores.get(other, 0.0) + weight
+                counts[other] = counts.get(other, 0) + 1
+                if rare:
+                    specific.add(other)
+        scores.pop(index, None)
+        # One common word ("Kazakhstan") is no story in common: one shared term must be rare.
+        ranked = sorted(
+            (-round(score, 6), -self.ordinals[other], other)
+            for other, score in scores.items()
+            if counts[other] > 1 or other in specific
+        )
+        return [(-score, other) for score, _, other in ranked]
+
+
+def _article_terms(articles: Sequence[Article]) -> list[frozenset[str]]:
+    """Return each article's terms: its tags and the names in its title.
+
+    A capitalised title word counts as a name when some title has it capitalised after
+    its first word (the first word of a headline is capitalised whatever it is); words of
+    headlines set in capitals say nothing.
+    """
+    words = []
+    names: set[str] = set()
+    for article in articles:
+        found = [] if _shouting(article.title) else _WORD.findall(article.title)
+        words.append(found)
+        names.update(w.casefold() for w in found[1:] if w[0].isupper())
+    out = []
+    for article, found in zip(articles, words, strict=True):
+        terms = {f"#{t.strip().casefold()}" for t in article.tags if t.strip()}
+        terms.update(w.casefold() for w in found if w[0].isupper() and w.casefold() in names and len(w) > 2)
+        out.append(frozenset(terms))
+    return out
+
+
+def _shouting(title: str) -> bool:
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 class _Layout:
@@ -120,23 +224,54 @@ class _Layout:
             self.by_day[article.date].append(article)
             self.by_theme[article.theme].append(article)
         self.days = sorted(self.by_day, reverse=True)
+        self.tag_pages = {t.slug for t in _group_terms(self.articles, "tags")}
         self.pages: list[Page] = []
 
     def theme_label(self, slug: str) -> str:
         return self.theme_labels.get(slug, slug.replace("-", " ").title())
 
     def theme_sections(self, articles: Sequence[Article], limit: int = 0, more_url: str = "") -> tuple[Section, ...]:
-        """Return one Section per theme, in config order, optionally capped with a 'more' link."""
+        """Return one Section per theme, optionally capped with a 'more' link.
+
+        Articles keep their rank order; a theme comes before another when its best story
+        ranks higher (config order breaks ties), so a day reads from its most important news.
+        """
         groups: dict[str, list[Article]] = defaultdict(list)
         for article in articles:
             groups[article.theme].append(article)
         out = []
-        for theme in sorted(groups, key=lambda t: (self.theme_order.get(t, 999), t)):
+        for theme in groups:  # first appearance = best story's rank
             items = groups[theme]
             shown = items[:limit] if limit else items
             more = f"{more_url}#theme-{theme}" if limit and len(items) > limit else ""
             out.append(Section(theme, self.theme_label(theme), tuple(shown), len(items), more))
         return tuple(out)
+
+    def day_plan(self, day: dt.date) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
+        """Return a day's lead stories and the rest, both in rank order (the day page's order).
+
+        The lead holds the day's featured stories (pinned, they rank first) and then the
+        most important `lead_size` of the others.
+        """
+        items = self.by_day[day]
+        pinned = [a for a in items if a.featured]
+        others = [a for a in items if not a.featured]
+        size = lead_size(len(others))
+        return (*pinned, *others[:size]), tuple(others[size:])
+
+    def reading_order(self) -> list[Article]:
+        """Return every article in the order the day pages show them, newest day first.
+
+        A day page shows its lead stories, then the rest theme by theme (`theme_sections`):
+        previous/next on article pages walk this very order, so "next" is the story below
+        this one on its day page, and past a day's last story comes the older day's lead.
+        """
+        order: list[Article] = []
+        for day in self.days:
+            lead, rest = self.day_plan(day)
+            order.extend(lead)
+            order.extend(a for section in self.theme_sections(rest) for a in section.articles)
+        return order
 
     def run(self) -> tuple[Page, ...]:
         self.front_pages()
@@ -152,11 +287,20 @@ class _Layout:
         return tuple(self.pages)
 
     def front_pages(self) -> None:
+        """Add the front pages: the latest day's lead stories, then each day's other stories by theme.
+
+        The lead block holds the latest day's most important stories (`lead_size`) and the
+        featured stories of the page's other days (featured means pinned to the front
+        page); no story in it is repeated in the day sections below.
+        """
         per = self.config.front_page_days
         chunks = [self.days[i : i + per] for i in range(0, len(self.days), per)] or [[]]
-        latest = set(chunks[0])
-        featured = tuple(a for a in self.articles if a.featured and a.date in latest)
         for n, days in enumerate(chunks, 1):
+            lead: tuple[Article, ...] = ()
+            if n == 1 and days:
+                pinned = [a for day in days[1:] for a in self.by_day[day] if a.featured]
+                lead = tuple(sorted((*self.day_plan(days[0])[0], *pinned), key=lambda a: (-a.score, a.id)))
+            shown = {id(a) for a in lead}
             url = "" if n == 1 else f"page/{n}/"
             sections = tuple(
                 Section(
@@ -165,7 +309,11 @@ class _Layout:
                     (),
                     len(self.by_day[day]),
                     day_url(day),
-                    self.theme_sections(self.by_day[day], self.config.front_page_per_theme, day_url(day)),
+                    self.theme_sections(
+                        [a for a in self.by_day[day] if id(a) not in shown],
+                        self.config.front_page_per_theme,
+                        day_url(day),
+                    ),
                 )
                 for day in days
             )
@@ -179,7 +327,7 @@ class _Layout:
                     title,
                     "front",
                     self.config.description,
-                    articles=featured if n == 1 else (),
+                    articles=lead,
                     sections=sections,
                     prev=prev,
                     next=nxt,
@@ -193,6 +341,7 @@ class _Layout:
     def day_pages(self) -> None:
         for i, day in enumerate(self.days):
             items = self.by_day[day]
+            lead, rest = self.day_plan(day)
             newer = Link(day_url(self.days[i - 1]), _format_day(self.days[i - 1])) if i > 0 else None
             older = Link(day_url(self.days[i + 1]), _format_day(self.days[i + 1])) if i + 1 < len(self.days) else None
             count = f"{len(items)} article{'s' if len(items) != 1 else ''}"
@@ -203,7 +352,8 @@ class _Layout:
                     _format_day(day),
                     "day",
                     f"{count} from {_format_day(day)}: " + "; ".join(a.title for a in items[:3]),
-                    sections=self.theme_sections(items),
+                    articles=lead,
+                    sections=self.theme_sections(rest),
                     prev=older,
                     next=newer,
                     up=Link("archive/", "Archive"),
@@ -211,16 +361,31 @@ class _Layout:
                 )
             )
 
+    def tag_link(self, tag: str) -> Link:
+        """Return a tag's link on an article page; its url is "" when the tag has no page."""
+        slug = term_slug(tag)
+        return Link(f"tags/{slug}/" if slug in self.tag_pages else "", tag)
+
     def article_pages(self) -> None:
-        # Previous/next follow the site's reading order (newest first): "previous" is older.
-        for i, article in enumerate(self.articles):
-            newer = self.articles[i - 1] if i > 0 else None
-            older = self.articles[i + 1] if i + 1 < len(self.articles) else None
-            related = tuple(
-                Link(a.url, a.title, lang=a.language)
-                for a in self.by_day[article.date]
-                if a.theme == article.theme and a is not article
-            )[:RELATED_LIMIT]
+        order = self.reading_order()
+        related = _Related(order)
+        links: dict[int, Link] = {}  # index in order → its related-reading link, made once
+        for i, article in enumerate(order):
+            before = order[i - 1] if i > 0 else None
+            after = order[i + 1] if i + 1 < len(order) else None
+            same_day: list[Link] = []
+            earlier: list[Link] = []
+            later: list[Link] = []
+            for _, other in related.of(i):
+                found = order[other]
+                group = same_day if found.date == article.date else earlier if found.date < article.date else later
+                if len(group) < RELATED_LIMIT:
+                    link = links.get(other)
+                    if link is None:
+                        link = links[other] = Link(found.url, found.title, len(found.outlets), found.language)
+                    group.append(link)
+                elif min(len(same_day), len(earlier), len(later)) >= RELATED_LIMIT:
+                    break
             self.pages.append(
                 Page(
                     article.url,
@@ -229,13 +394,13 @@ class _Layout:
                     "article",
                     article.summary or _first_words(article.body) or article.title,
                     article=article,
-                    related=related,
-                    prev=Link(older.url, older.title, lang=older.language) if older else None,
-                    next=Link(newer.url, newer.title, lang=newer.language) if newer else None,
+                    related=tuple(same_day),
+                    earlier=tuple(earlier),
+                    later=tuple(later),
+                    prev=Link(before.url, before.title, lang=before.language) if before else None,
+                    next=Link(after.url, after.title, lang=after.language) if after else None,
                     up=Link(day_url(article.date), _format_day(article.date)),
-                    links=tuple(
-                        Link(f"tags/{term_slug(t)}/", t) for t in dict.fromkeys(t.strip() for t in article.tags) if t
-                    ),
+                    links=tuple(self.tag_link(t) for t in dict.fromkeys(t.strip() for t in article.tags) if t),
                     source=Link(f"sources/{term_slug(article.source.strip())}/", article.source)
                     if article.source.strip()
                     else None,
@@ -247,9 +412,9 @@ class _Layout:
         links = []
         for theme in self.config.themes:
             items = self.by_theme.get(theme.slug, [])
-            links.append(Link(f"themes/{theme.slug}/" if items else "", theme.label, len(items)))
             if not items:
-                continue
+                continue  # a theme without articles is not listed: it would lead nowhere
+            links.append(Link(f"themes/{theme.slug}/", theme.label, len(items)))
             self.listing(
                 f"themes/{theme.slug}/",
                 theme.label,
@@ -284,7 +449,7 @@ class _Layout:
                 f"{singular}: {taxon.label}",
                 taxon.articles,
                 kind[:-1],
-                f"{len(taxon.articles)} articles under {singular.lower()} {taxon.label}.",
+                f"{_plural(len(taxon.articles), 'article')} under {singular.lower()} {taxon.label}.",
                 up=Link(f"{kind}/", plural),
             )
         self.pages.append(
@@ -365,6 +530,10 @@ class _Layout:
                 days=tuple((d, len(self.by_day[d])) for d in reversed(self.days)),
             )
         )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _first_words(body: str, limit: int = 160) -> str:

@@ -204,6 +204,14 @@ def _date_text(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def day_of(url: str) -> str:
+    """Return "4 February 2026" for a site URL that starts with its day (`2026/02/04/...`), else ""."""
+    try:
+        return _date_text(dt.date(int(url[0:4]), int(url[5:7]), int(url[8:10])))
+    except ValueError:
+        return ""
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -310,6 +318,7 @@ class Renderer:
             bar_chart_svg=bar_chart_svg,
             theme_label=lambda slug: labels.get(slug, slug),
             host=lambda link: urlsplit(link).hostname or link,
+            day_of=day_of,
             title_class=title_class,
             shouting=is_shouting,
             gist=gist,

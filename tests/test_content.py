@@ -12,7 +12,7 @@ from slugify import slugify
 from generator import content
 from generator.config import Config
 from generator.errors import ContentError
-from generator.models import Article
+from generator.models import Article, Reporter
 
 from .conftest import write_files
 
@@ -146,3 +146,33 @@ def test_misplaced_and_move(tmp_path: Path, site_config: Config) -> None:
     assert moved.src_path == "2026/02/04/economy/budget-approved.md"
     assert not (tmp_path / "2026/01").exists()
     assert content.misplaced(content.load_content(tmp_path, site_config)) == []
+
+
+def test_also_reported_by_round_trips_names_and_urls(tmp_path: Path, site_config: Config) -> None:
+    old = GOOD.replace(
+        "also_reported_by: []",
+        "also_reported_by: ['https://www.silkroad-times.example/a/1', Nomad Post, {source: Altai Observer}]",
+    )
+    write_files(tmp_path, {"2026/02/04/economy/budget-approved.md": old})
+    (article,) = content.load_content(tmp_path, site_config).articles
+    # An older file's plain URL names its outlet by its host; a bare name is the outlet alone.
+    assert article.also_reported_by == (
+        Reporter("silkroad-times.example", "https://www.silkroad-times.example/a/1"),
+        Reporter("Nomad Post"),
+        Reporter("Altai Observer"),
+    )
+    text = content.render_article(article)
+    assert "- {source: silkroad-times.example, url: 'https://www.silkroad-times.example/a/1'}" in text
+    assert "- {source: Nomad Post}" in text
+    write_files(tmp_path / "again", {"2026/02/04/economy/budget-approved.md": text})
+    (back,) = content.load_content(tmp_path / "again", site_config).articles
+    assert back.also_reported_by == article.also_reported_by
+    assert back.outlets == ("gov.kz", "silkroad-times.example", "Nomad Post", "Altai Observer")
+
+
+def test_also_reported_by_rejects_what_is_not_an_outlet(tmp_path: Path, site_config: Config) -> None:
+    bad = GOOD.replace("also_reported_by: []", "also_reported_by: [{source: X, url: 'ftp://x'}]")
+    write_files(tmp_path, {"2026/02/04/economy/budget-approved.md": bad})
+    tree = content.load_content(tmp_path, site_config)
+    assert tree.articles == ()
+    assert "also_reported_by must be a list of outlets" in str(tree.problems[0])

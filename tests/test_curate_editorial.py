@@ -11,7 +11,7 @@ import pytest
 from generator.config import Config
 from generator.curate import apply_editorial, curate
 from generator.curate.rank import score_articles
-from generator.models import Article, Severity
+from generator.models import Article, Reporter, Severity
 from tests.conftest import make_config
 
 DAY = dt.date(2026, 2, 4)
@@ -58,7 +58,7 @@ def test_drafts_and_hidden_ids_are_dropped(ruled: Config) -> None:
 
 
 def test_pinned_ids_become_featured_and_rank_first(ruled: Config) -> None:
-    out = apply_editorial([stored("a", also_reported_by=("x", "y")), stored("p1")], ruled)
+    out = apply_editorial([stored("a", also_reported_by=(Reporter("x"), Reporter("y"))), stored("p1")], ruled)
     assert ids(out) == ["p1", "a"]
     assert out[0].featured
 
@@ -101,10 +101,10 @@ def test_curate_applies_the_theme_override_so_the_file_lands_in_its_folder(ruled
 def test_ranking_more_sources_beat_fewer_and_featured_beats_all(site_config: Config) -> None:
     articles = [
         stored("lone", body="word " * 500, summary="Long and summarised."),
-        stored("three", also_reported_by=("https://a.example/1", "b")),
-        stored("two", also_reported_by=("https://a.example/2",)),
+        stored("three", also_reported_by=(Reporter("a", "https://a.example/1"), Reporter("b"))),
+        stored("two", also_reported_by=(Reporter("a", "https://a.example/2"),)),
         stored("star", featured=True),
-        stored("old", date=DAY - dt.timedelta(days=1), also_reported_by=("x", "y", "z")),
+        stored("old", date=DAY - dt.timedelta(days=1), also_reported_by=(Reporter("x"), Reporter("y"), Reporter("z"))),
     ]
     out = apply_editorial(articles, site_config)
     # Newest day first; within a day featured, then by number of sources.

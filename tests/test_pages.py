@@ -13,7 +13,8 @@ def art(n: int, day: int, theme: str = "economy", **kw: object) -> Article:
     """Return a small article dated 2026-02-<day>."""
     fields: dict[str, object] = {"tags": ("trade",), "source": "gov.kz", "slug": f"a{n}"}
     fields.update(kw)
-    return Article(id=f"id{n}", title=f"Title {n}", date=dt.date(2026, 2, day), theme=theme, **fields)  # type: ignore[arg-type]
+    fields.setdefault("title", f"Title {n}")
+    return Article(id=f"id{n}", date=dt.date(2026, 2, day), theme=theme, **fields)  # type: ignore[arg-type]
 
 
 def by_url(articles: list[Article], config: Config) -> dict[str, object]:
@@ -21,7 +22,10 @@ def by_url(articles: list[Article], config: Config) -> dict[str, object]:
 
 
 def test_every_kind_has_its_url(site_config: Config) -> None:
-    pages = by_url([art(1, 4), art(2, 3, "culture", language="ru", tags=("Музыка",))], site_config)
+    pages = by_url(
+        [art(1, 4), art(2, 3, "culture", language="ru", tags=("Музыка",)), art(3, 3, tags=("trade", "Музыка"))],
+        site_config,
+    )
     for url in (
         "",
         "2026/02/04/",
@@ -54,13 +58,17 @@ def test_theme_pagination(site_config: Config) -> None:
 
 
 def test_front_page_caps_each_theme_and_links_to_the_rest(site_config: Config) -> None:
-    articles = [art(i, 4) for i in range(8)] + [art(100, 4, featured=True, theme="culture")]
+    # Ranked order, as apply_editorial gives it: the featured story first.
+    articles = [art(100, 4, featured=True, theme="culture", score=100.0)] + [art(i, 4) for i in range(11)]
     front = by_url(articles, site_config)[""]
     day = front.sections[0]  # type: ignore[attr-defined]
+    # The lead block holds the featured story, then a third of the others; the rest follow by theme.
+    assert [a.id for a in front.articles] == ["id100", "id0", "id1", "id2", "id3"]  # type: ignore[attr-defined]
     economy = next(s for s in day.sections if s.key == "economy")
-    assert len(economy.articles) == site_config.front_page_per_theme and economy.total == 8
+    assert len(economy.articles) == site_config.front_page_per_theme and economy.total == 7
+    assert economy.articles[0].id == "id4"
     assert economy.more_url == "2026/02/04/#theme-economy"
-    assert [a.id for a in front.articles] == ["id100"]  # type: ignore[attr-defined]
+    assert all(s.key != "culture" for s in day.sections)  # the featured story is not shown twice
 
 
 def test_front_page_paginates_by_days(site_config: Config) -> None:
@@ -69,12 +77,36 @@ def test_front_page_paginates_by_days(site_config: Config) -> None:
     assert "page/2/" in pages and "page/3/" in pages
 
 
-def test_article_neighbours_and_related(site_config: Config) -> None:
-    articles = [art(1, 4), art(2, 4), art(3, 4, "culture"), art(4, 3)]
-    page = by_url(articles, site_config)["2026/02/04/economy/a2/"]
-    assert page.next.url == "2026/02/04/economy/a1/"  # type: ignore[attr-defined]
-    assert page.prev.url == "2026/02/04/culture/a3/"  # type: ignore[attr-defined]
-    assert [link.url for link in page.related] == ["2026/02/04/economy/a1/"]  # type: ignore[attr-defined]
+def test_article_neighbours_follow_the_day_page(site_config: Config) -> None:
+    # Ranked a1, a2, a3, a5: a1 and a2 lead the day; the rest go theme by theme; then the older day.
+    articles = [art(1, 4), art(2, 4), art(3, 4, "culture"), art(5, 4), art(4, 3)]
+    pages = by_url(articles, site_config)
+    day = pages["2026/02/04/"]
+    shown = [a.url for a in day.articles] + [a.url for s in day.sections for a in s.articles]  # type: ignore[attr-defined]
+    assert shown == [
+        "2026/02/04/economy/a1/",
+        "2026/02/04/economy/a2/",
+        "2026/02/04/culture/a3/",
+        "2026/02/04/economy/a5/",
+    ]
+    page = pages["2026/02/04/economy/a2/"]
+    assert page.prev.url == "2026/02/04/economy/a1/"  # type: ignore[attr-defined]
+    assert page.next.url == "2026/02/04/culture/a3/"  # type: ignore[attr-defined]
+    assert pages["2026/02/04/economy/a5/"].next.url == "2026/02/03/economy/a4/"  # type: ignore[attr-defined]
+
+
+def test_related_reading_shares_names_across_days(site_config: Config) -> None:
+    articles = [
+        art(1, 10, title="Tokayev meets Mirziyoyev in Tashkent", tags=("uzbekistan",)),
+        art(2, 10, title="Wheat prices rise", tags=("wheat",)),
+        art(3, 6, "politics", title="Talks with Mirziyoyev planned", tags=("uzbekistan",)),
+        art(4, 1, "politics", title="Earlier Mirziyoyev visit", tags=("uzbekistan",)),  # 9 days before
+    ]
+    page = by_url(articles, site_config)["2026/02/10/economy/a1/"]
+    assert [link.url for link in page.earlier] == ["2026/02/06/politics/a3/"]  # type: ignore[attr-defined]
+    assert page.related == ()  # type: ignore[attr-defined]
+    later = by_url(articles, site_config)["2026/02/06/politics/a3/"]
+    assert [link.url for link in later.later] == ["2026/02/10/economy/a1/"]  # type: ignore[attr-defined]
 
 
 def test_day_pages_link_older_and_newer(site_config: Config) -> None:

@@ -20,7 +20,7 @@ from generator.curate.merge import Repeats, assign_copies, find_matches, fingerp
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
 from generator.curate.themes import classify, make_tags
-from generator.models import Article, CurateResult, Problem, Severity, canonical_url, short_title
+from generator.models import Article, CurateResult, Problem, Reporter, Severity, canonical_url, short_title, url_host
 
 __all__ = ["Prepared", "Repeats", "apply_editorial", "curate", "curate_prepared", "prepare"]
 
@@ -53,38 +53,54 @@ def _where(origin: str) -> tuple[str, int]:
     return origin, 0
 
 
-def _report_entry(copy: Article, kept: Article) -> str:
-    """Return what `also_reported_by` records for a merged copy: its URL, else its source."""
-    if copy.source_url and canonical_url(copy.source_url) != canonical_url(kept.source_url or ""):
-        return copy.source_url
-    if copy.source and copy.source.casefold() != kept.source.casefold():
-        return copy.source
-    return ""
+def _reporter(copy: Article, kept: Article) -> Reporter | None:
+    """Return what `also_reported_by` records for a merged copy: its outlet and URL, or None.
+
+    A copy under the kept article's own URL (a repeat) or without a URL is recorded by its
+    outlet's name, unless that is the kept article's own outlet. An outlet without a name
+    is named by its URL's host.
+    """
+    url = copy.source_url
+    same_url = bool(url and kept.source_url and canonical_url(url) == canonical_url(kept.source_url))
+    source = copy.source.strip()
+    if same_url or not url:
+        if not source or source.casefold() == kept.source.strip().casefold():
+            return None
+        return Reporter(source)
+    return Reporter(source or url_host(url) or url, url)
 
 
-def _entry_key(entry: str) -> str:
-    return canonical_url(entry) if entry.startswith(("http://", "https://")) else entry.casefold()
-
-
-def _add_reports(kept: Article, copies: Sequence[Article]) -> tuple[str, ...]:
-    """Return kept's `also_reported_by` with the copies' entries appended (sorted, unique)."""
-    known = {_entry_key(e) for e in kept.also_reported_by}
-    own = canonical_url(kept.source_url) if kept.source_url else None
-    fresh: dict[str, str] = {}
+def _add_reports(kept: Article, copies: Sequence[Article]) -> tuple[Reporter, ...]:
+    """Return kept's `also_reported_by` with the copies' outlets appended (each copy once)."""
+    known = {r.key for r in kept.also_reported_by}
+    # An outlet listed by name only is the same copy as that outlet's copy with a URL: the
+    # entry with the URL replaces it, so a story never lists one outlet twice.
+    named_only = {r.source.casefold(): i for i, r in enumerate(kept.also_reported_by) if not r.url}
+    listed = list(kept.also_reported_by)
+    fresh: dict[tuple[str, str], Reporter] = {}
     for copy in copies:
-        entry = _report_entry(copy, kept)
-        key = _entry_key(entry) if entry else ""
-        if entry and key not in known and key != own:
-            fresh.setdefault(key, entry)
+        reporter = _reporter(copy, kept)
+        if reporter is None:
+            continue
+        key = reporter.key
+        if key in known or key in fresh:
+            continue
+        if reporter.url and reporter.source.casefold() in named_only:
+            listed[named_only.pop(reporter.source.casefold())] = reporter
+            known.add(key)
+            continue
+        if not reporter.url and any(r.source.casefold() == reporter.source.casefold() for r in listed):
+            continue
+        fresh[key] = reporter
     # A person's existing list keeps its order; new entries follow, sorted.
-    return (*kept.also_reported_by, *sorted(fresh.values(), key=_entry_key))
+    return (*listed, *sorted(fresh.values(), key=lambda r: (r.source.casefold(), canonical_url(r.url))))
 
 
 def _finish(article: Article, copies: Sequence[Article], config: Config) -> Article:
     """Return a kept candidate with theme, reason, tags, summary and also_reported_by set."""
     sections = tuple(dict.fromkeys(s for a in (article, *copies) for s in a.sections))
     source_tags = tuple(dict.fromkeys(t for a in (article, *copies) for t in a.tags))
-    choice = classify(article.title, article.body, sections, config)
+    choice = classify(article.title, article.body, sections, config, article.source_url, source_tags)
     # make_tags reads the source tags of the whole group; the article is copied (a
     # dataclasses.replace costs as much as the rest) only when the copies add some.
     tagged = article if source_tags == article.tags else replace(article, tags=source_tags)

@@ -186,7 +186,7 @@ def _match_keys(articles: Sequence[Article], prints: list[frozenset[int] | None]
     by_title: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
     for index, article in enumerate(articles):
         urls = {canonical_url(article.source_url)} if article.source_url else set()
-        urls.update(canonical_url(u) for u in article.also_reported_by if u.startswith(("http://", "https://")))
+        urls.update(canonical_url(r.url) for r in article.also_reported_by if r.url)
         for url in urls:
             by_url[url].append(index)
         title = normalize_title(article.title)
