@@ -13,41 +13,32 @@ server dripping bytes cannot stretch it. Connection failures and 5xx answers get
 attempts, `BACKOFF` seconds apart and doubling, while the budget lasts. A body is capped at
 `MAX_BYTES` (20 MiB) as sent and again once gzip/deflate-decoded. `FetchOptions` reads these
 constants when it is made, so tests shorten them by monkeypatching or by passing options.
+The HTTP client that keeps to these limits is `fetch_http`; this module runs the sources.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import functools
 import hashlib
 import http.client
-import io
 import json
 import logging
-import os
 import random
-import socket
-import ssl
-import tempfile
 import time
-import urllib.request
-import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from typing import Literal
+from urllib.parse import urlsplit
 
 from generator import __version__
 from generator.config import Config, SourceSpec
 from generator.errors import DigestError
+from generator.fetch_http import Budget, FetchFailure, download
+from generator.files import write_atomic
 from generator.log import RunReport
 from generator.models import Problem
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 logger = logging.getLogger(__name__)
 
@@ -59,17 +50,7 @@ RETRIES = 2  # extra attempts after the first, for connection errors, timeouts a
 BACKOFF = 1.0  # seconds before the first retry; doubles each time
 MAX_BYTES = 20 * 1024 * 1024  # per body, as sent and once decoded
 MAX_REDIRECTS = 10
-_CHUNK = 64 * 1024
 _WORKERS = 4  # a few at once, so one slow source does not hold up the rest
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-#: zlib window bits by Content-Encoding: 16+ reads the gzip wrapper, plain reads zlib's.
-_CODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
-
-_HINT_DOWN = "is the site up and the host name right?"
-_HINT_SLOW = "the site is too slow: it will be tried again on the next run"
-_HINT_BUSY = "the site may be overloaded: it will be tried again on the next run"
-_HINT_BIG = "is the url right? a digest source is a page or a feed"
-_HINT_URL = "check the url in digest.yaml"
 
 #: File extension by source kind; `auto` falls back to the response's content type.
 _KIND_EXT = {"html": "html", "rss": "xml", "atom": "xml", "feed": "xml", "jsonl": "jsonl", "text": "txt"}
@@ -168,247 +149,6 @@ class FetchOptions:
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
 
-class _FetchFailure(Exception):
-    """One source could not be fetched: a message and a hint for the person reading the log."""
-
-    def __init__(self, message: str, hint: str = "", *, retry: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.retry = retry
-
-
-class _Budget:
-    """The wall-clock allowance of one source, drawn on by its attempts, redirects and sleeps."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._deadline = time.monotonic() + seconds
-
-    def left(self) -> float:
-        """Return the seconds left (zero or less once spent)."""
-        return self._deadline - time.monotonic()
-
-    def wait(self, limit: float, received: int = 0) -> float:
-        """Return how long the next blocking step may take: limit, cut to the time left."""
-        left = self.left()
-        if left <= 0:
-            raise self.spent(received)
-        return min(limit, left)
-
-    def spent(self, received: int) -> _FetchFailure:
-        """Return the failure of a source whose budget ran out after `received` bytes."""
-        if received:
-            return _FetchFailure(
-                f"too slow: only {received:,} bytes arrived within the {self.seconds:g} s budget", _HINT_SLOW
-            )
-        return _FetchFailure(f"no answer within the {self.seconds:g} s budget", _HINT_SLOW)
-
-
-class _TimedReader(io.RawIOBase):
-    """A response's socket stream whose every read keeps to the read timeout and the budget.
-
-    A socket timeout bounds one read, not a response: http.client reads headers with readline(),
-    which loops over short reads, and a body can arrive a byte at a time. So each read here also
-    waits no longer than the budget has left, and fails once it is spent.
-    """
-
-    def __init__(self, raw: io.RawIOBase, sock: socket.socket, budget: _Budget, timeout: float) -> None:
-        super().__init__()
-        self._raw = raw
-        self._sock = sock
-        self._budget = budget
-        self._timeout = timeout
-        self.received = 0
-
-    def readable(self) -> bool:
-        """Return True: this stream is read, never written."""
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int | None:
-        """Read what one socket read brings into buffer; raise _FetchFailure on a timeout."""
-        wait = self._budget.wait(self._timeout, self.received)
-        self._sock.settimeout(wait)
-        try:
-            n = self._raw.readinto(buffer)
-        except TimeoutError as exc:
-            if wait < self._timeout:
-                raise self._budget.spent(self.received) from exc
-            if self.received:
-                raise _FetchFailure(
-                    f"the download stalled: nothing for {self._timeout:g} s", _HINT_BUSY, retry=True
-                ) from exc
-            raise _FetchFailure(f"no answer within {self._timeout:g} s", _HINT_BUSY, retry=True) from exc
-        self.received += n or 0
-        return n
-
-    def close(self) -> None:
-        """Close the socket stream (the socket itself closes with its connection)."""
-        if not self.closed:
-            self._raw.close()
-        super().close()
-
-
-class _Decoder:
-    """Undo a gzip or deflate Content-Encoding as the body arrives, never making more than asked."""
-
-    def __init__(self, coding: str) -> None:
-        self.coding = coding
-        self._wbits = _CODINGS[coding]
-        self._zlib = zlib.decompressobj(self._wbits)
-        # deflate ought to be zlib-wrapped (RFC 9110) but some servers send it raw: the input is
-        # kept until the first output proves the format, to be re-read as raw deflate if not.
-        self._head: bytes | None = b"" if coding == "deflate" else None
-        self._fed = False
-
-    def decode(self, data: bytes, limit: int) -> bytes:
-        """Return data decoded, at most limit bytes of it (a caller given limit bytes stops)."""
-        self._fed = self._fed or bool(data)
-        try:
-            out = self._zlib.decompress(data, limit)
-            if self._head is not None:
-                self._head = None if out else self._head + data
-            # A gzip body may hold several members in a row (what `cat a.gz b.gz` makes).
-            while self._zlib.eof and self._zlib.unused_data and len(out) < limit:
-                rest = self._zlib.unused_data
-                self._zlib = zlib.decompressobj(self._wbits)
-                out += self._zlib.decompress(rest, limit - len(out))
-        except zlib.error as exc:
-            if self._head is not None:
-                data, self._head = self._head + data, None
-                self._wbits = -zlib.MAX_WBITS
-                self._zlib = zlib.decompressobj(self._wbits)
-                return self.decode(data, limit)
-            raise self._invalid(str(exc)) from exc
-        return out
-
-    def finish(self) -> None:
-        """Raise unless the body ended where its compressed stream does."""
-        if self._fed and not self._zlib.eof:
-            raise self._invalid("the compressed stream is cut short")
-
-    def _invalid(self, detail: str) -> _FetchFailure:
-        return _FetchFailure(
-            f"the body is sent as {self.coding} but is not valid {self.coding}: {detail}",
-            "the site sends a broken compressed answer: tell its owner",
-        )
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """Return the TLS settings of every https request: system CAs, host names checked."""
-    return ssl.create_default_context()
-
-
-def _connection(url: str) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
-    """Return an unopened connection for url, its request target and any proxy headers.
-
-    Honours http_proxy/https_proxy/no_proxy as urllib does: an http URL is asked of the proxy
-    by its full address; an https one goes through a CONNECT tunnel.
-    """
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port  # .port raises ValueError on a bad port
-    target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    https = parts.scheme == "https"
-    proxy = urllib.request.getproxies().get(parts.scheme)
-    if not proxy or urllib.request.proxy_bypass(host):
-        conn = (
-            http.client.HTTPSConnection(host, port, context=_tls()) if https else http.client.HTTPConnection(host, port)
-        )
-        return conn, target, {}
-    via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-    auth = {}
-    if via.username:
-        secret = f"{via.username}:{via.password or ''}".encode()
-        auth["Proxy-Authorization"] = "Basic " + base64.b64encode(secret).decode("ascii")
-    if https:
-        conn = http.client.HTTPSConnection(via.hostname or "", via.port or 80, context=_tls())
-        conn.set_tunnel(host, port, headers=auth)
-        return conn, target, {}
-    return http.client.HTTPConnection(via.hostname or "", via.port or 80), urldefrag(url).url, auth
-
-
-def _request(
-    url: str, headers: dict[str, str], budget: _Budget, options: FetchOptions
-) -> tuple[int, str, http.client.HTTPMessage, bytes]:
-    """Make one GET; return (status, reason, headers, body), the body read for 2xx only."""
-    try:
-        conn, target, extra = _connection(url)
-    except (ValueError, http.client.InvalidURL) as exc:
-        raise _FetchFailure(f"invalid url: {exc}", _HINT_URL) from exc
-    response = None
-    try:
-        # The timeout bounds the TCP connect and each TLS handshake read; the host name lookup
-        # before them is the system resolver's, with its own timeouts.
-        wait = budget.wait(options.connect_timeout)
-        conn.timeout = wait
-        try:
-            conn.connect()
-        except TimeoutError as exc:
-            if wait < options.connect_timeout:
-                raise budget.spent(0) from exc
-            raise _FetchFailure(f"cannot connect within {options.connect_timeout:g} s", _HINT_DOWN, retry=True) from exc
-        except ssl.SSLError as exc:
-            detail = getattr(exc, "verify_message", "") or exc.reason or str(exc)
-            raise _FetchFailure(f"TLS failed: {detail}", "the site's https is broken or not trusted") from exc
-        except OSError as exc:
-            raise _FetchFailure(f"cannot connect: {exc.strerror or exc}", _HINT_DOWN, retry=True) from exc
-        conn.request("GET", target, headers={**headers, **extra})
-        # The response is made here, not by conn.getresponse(), so that it reads its socket
-        # through a _TimedReader: the status line and headers keep to the budget like the body.
-        response = http.client.HTTPResponse(conn.sock, method="GET")
-        reader = _TimedReader(response.fp.detach(), conn.sock, budget, options.first_byte_timeout)
-        response.fp = io.BufferedReader(reader, _CHUNK)
-        response.begin()
-        body = _read_body(response, options) if 200 <= response.status < 300 else b""
-        return response.status, response.reason, response.msg, body
-    except http.client.RemoteDisconnected as exc:
-        raise _FetchFailure("the server closed the connection without answering", _HINT_BUSY, retry=True) from exc
-    except http.client.IncompleteRead as exc:
-        raise _FetchFailure("the connection broke mid-answer", _HINT_BUSY, retry=True) from exc
-    except http.client.HTTPException as exc:
-        raise _FetchFailure(f"invalid HTTP answer: {exc}", "the server does not speak HTTP properly") from exc
-    except TimeoutError as exc:  # sending the request: the budget's reads convert their own
-        raise _FetchFailure(f"no answer within {options.first_byte_timeout:g} s", _HINT_BUSY, retry=True) from exc
-    except OSError as exc:  # resets and broken pipes mid-exchange
-        raise _FetchFailure(f"connection failed: {exc.strerror or exc}", _HINT_BUSY, retry=True) from exc
-    finally:
-        if response is not None:
-            response.close()
-        conn.close()
-
-
-def _read_body(response: http.client.HTTPResponse, options: FetchOptions) -> bytes:
-    """Return the body, decoded from gzip or deflate; raise once it passes the size cap."""
-    cap = options.max_bytes
-    declared = None if response.chunked else response.length  # http.client's Content-Length
-    if declared is not None and declared > cap:
-        raise _FetchFailure(f"response of {declared:,} bytes is over the {cap:,}-byte cap", _HINT_BIG)
-    coding = (response.getheader("Content-Encoding") or "identity").strip().lower()
-    if coding not in _CODINGS and coding != "identity":
-        raise _FetchFailure(f"unsupported Content-Encoding {coding!r}", "digest reads gzip and deflate only")
-    decoder = _Decoder(coding) if coding in _CODINGS else None
-    chunks: list[bytes] = []
-    received = size = 0
-    # read1 returns what one socket read brings, so no single call outlasts the budget.
-    while chunk := response.read1(_CHUNK):
-        received += len(chunk)
-        if received > cap:
-            raise _FetchFailure(f"response is over the {cap:,}-byte cap", _HINT_BIG)
-        if decoder:
-            # Ask for one byte past the cap at most: a small gzip bomb never fills memory.
-            chunk = decoder.decode(chunk, cap - size + 1)
-            if size + len(chunk) > cap:
-                raise _FetchFailure(f"response is over the {cap:,}-byte cap once {coding}-decoded", _HINT_BIG)
-        size += len(chunk)
-        chunks.append(chunk)
-    if declared is not None and received < declared:
-        raise _FetchFailure(f"connection closed after {received:,} of {declared:,} bytes", _HINT_BUSY, retry=True)
-    if decoder:
-        decoder.finish()
-    return b"".join(chunks)
-
-
 def user_agent(config: Config) -> str:
     """Return the User-Agent: the tool and version, and the site that runs it for a contact."""
     return f"digest/{__version__} (+{config.base_url})"
@@ -439,20 +179,7 @@ def save_state(raw_dir: Path, state: dict[str, SourceState]) -> None:
         "sources": {name: {k: v for k, v in vars(s).items() if v} for name, s in sorted(state.items())},
     }
     text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-    _write_atomic(raw_dir / STATE_NAME, text.encode("utf-8"))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes through a temporary file and os.replace, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(raw_dir / STATE_NAME, text)
 
 
 def file_extension(spec: SourceSpec, content_type: str) -> str:
@@ -479,60 +206,6 @@ def _dest_path(raw_dir: Path, spec: SourceSpec, day: dt.date, ext: str) -> Path:
     return candidate
 
 
-def _hint_for_status(code: int) -> str:
-    if code == 404 or code == 410:
-        return "the page is gone: check the url in digest.yaml"
-    if code in (401, 403):
-        return "the site refuses the request: it may block scrapers or need a login"
-    if code == 429:
-        return "rate limited: fetch this source less often"
-    if code >= 500:
-        return "the site is failing: it will be tried again on the next run"
-    return "check the url in digest.yaml"
-
-
-def _download(
-    spec: SourceSpec, old: SourceState | None, budget: _Budget, options: FetchOptions
-) -> tuple[int, bytes, http.client.HTTPMessage]:
-    """Make one attempt, following redirects; return (status, body, headers) or raise _FetchFailure."""
-    # gzip/deflate are asked for since servers send them anyway (the body is saved decoded);
-    # one request per connection, so there is no keep-alive to manage.
-    headers = {
-        "User-Agent": options.user_agent,
-        "Accept": "*/*",
-        "Accept-Encoding": "gzip, deflate",
-        "Connection": "close",
-    }
-    if old and old.url == spec.url:
-        if old.etag:
-            headers["If-None-Match"] = old.etag
-        if old.last_modified:
-            headers["If-Modified-Since"] = old.last_modified
-    visited = [spec.url]
-    while True:
-        status, reason, answer, body = _request(visited[-1], headers, budget, options)
-        if status not in _REDIRECTS:
-            break
-        location = (answer.get("Location") or "").strip()
-        if not location:
-            raise _FetchFailure(f"HTTP {status} redirect without a Location", _HINT_URL)
-        target = urldefrag(urljoin(visited[-1], location)).url
-        if urlsplit(target).scheme not in ("http", "https"):
-            raise _FetchFailure(f"redirect to a non-http URL {target!r}", "only web pages and feeds can be fetched")
-        if target in visited:
-            raise _FetchFailure(
-                f"redirect loop: {visited[-1]} leads back to {target}",
-                "the site redirects in a circle: open the url in a browser and put where it ends in digest.yaml",
-            )
-        if len(visited) > options.max_redirects:
-            raise _FetchFailure(f"more than {options.max_redirects} redirects", "put the final address in digest.yaml")
-        logger.debug("source %s: HTTP %s to %s", spec.name, status, target)
-        visited.append(target)
-    if status != 304 and not 200 <= status < 300:
-        raise _FetchFailure(f"HTTP {status} {reason}", _hint_for_status(status), retry=status >= 500)
-    return status, body, answer
-
-
 def fetch_source(
     spec: SourceSpec, old: SourceState | None, raw_dir: Path, day: dt.date, options: FetchOptions
 ) -> FetchOutcome:
@@ -541,26 +214,10 @@ def fetch_source(
     if urlsplit(spec.url).scheme not in ("http", "https"):  # the config refuses these too; this is the guard
         problem = Problem(where, 0, "not an http(s) URL", "only web pages and feeds can be fetched")
         return FetchOutcome(spec.name, spec.url, "failed", problem=problem)
-    budget = _Budget(options.budget)
-    attempt = 0
-    while True:
-        try:
-            status, body, headers = _download(spec, old, budget, options)
-            break
-        except _FetchFailure as exc:
-            # Exponential backoff with a little jitter, so several runs do not retry in step.
-            delay = options.backoff * (2**attempt) * (1 + random.random() / 4)
-            retry = exc.retry and attempt < options.retries
-            if retry and delay < budget.left():
-                logger.info("source %s: %s; retrying in %.1f s", spec.name, exc.message, delay)
-                options.sleep(delay)
-                attempt += 1
-                continue
-            message = exc.message + (f" after {attempt + 1} tries" if attempt else "")
-            if retry:  # a retry was due, but it would not end within the budget
-                message += f"; no time left in the {budget.seconds:g} s budget to try again"
-            problem = Problem(where, 0, message, exc.hint)
-            return FetchOutcome(spec.name, spec.url, "failed", problem=problem)
+    try:
+        status, body, headers = _download_with_retries(spec, old, options)
+    except FetchFailure as exc:
+        return FetchOutcome(spec.name, spec.url, "failed", problem=Problem(where, 0, exc.message, exc.hint))
 
     etag = headers.get("ETag", "") or (old.etag if old else "")
     last_modified = headers.get("Last-Modified", "") or (old.last_modified if old else "")
@@ -580,7 +237,7 @@ def fetch_source(
         return FetchOutcome(spec.name, spec.url, "failed", problem=problem)
     dest = _dest_path(raw_dir, spec, day, file_extension(spec, headers.get("Content-Type", "")))
     try:
-        _write_atomic(dest, body)
+        write_atomic(dest, body)
     except OSError as exc:
         problem = Problem(where, 0, f"cannot write {dest}: {exc.strerror}", "check that raw/ is writable")
         return FetchOutcome(spec.name, spec.url, "failed", problem=problem)
@@ -588,6 +245,39 @@ def fetch_source(
     logger.info("source %s: %s bytes → raw/%s", spec.name, f"{len(body):,}", rel)
     state = SourceState(spec.url, etag, last_modified, digest, rel, day.isoformat())
     return FetchOutcome(spec.name, spec.url, "new", path=rel, state=state)
+
+
+def _download_with_retries(
+    spec: SourceSpec, old: SourceState | None, options: FetchOptions
+) -> tuple[int, bytes, http.client.HTTPMessage]:
+    """Download a source, retrying what may pass next time while its budget lasts.
+
+    Return (status, body, headers); raise FetchFailure, its message saying how many tries it took.
+    """
+    validators = {}
+    if old and old.url == spec.url:
+        if old.etag:
+            validators["If-None-Match"] = old.etag
+        if old.last_modified:
+            validators["If-Modified-Since"] = old.last_modified
+    budget = Budget(options.budget)
+    attempt = 0
+    while True:
+        try:
+            return download(spec.url, validators, budget, options)
+        except FetchFailure as exc:
+            # Exponential backoff with a little jitter, so several runs do not retry in step.
+            delay = options.backoff * (2**attempt) * (1 + random.random() / 4)
+            retry = exc.retry and attempt < options.retries
+            if retry and delay < budget.left():
+                logger.info("source %s: %s; retrying in %.1f s", spec.name, exc.message, delay)
+                options.sleep(delay)
+                attempt += 1
+                continue
+            message = exc.message + (f" after {attempt + 1} tries" if attempt else "")
+            if retry:  # a retry was due, but it would not end within the budget
+                message += f"; no time left in the {budget.seconds:g} s budget to try again"
+            raise FetchFailure(message, exc.hint) from exc
 
 
 def fetch_sources(

@@ -4,7 +4,7 @@ Input: frozen `OutputFile`s (site-relative path + bytes) and an output directory
 files under it. A full write stages everything in a temporary sibling directory and swaps
 it in with one atomic exchange where the OS has one, so a failure or a `kill -9` leaves the
 previous site untouched (`clean_leftovers` tidies what a killed run left); an incremental
-write replaces each changed file through a temporary file and `os.replace`.
+write replaces each changed file atomically (`files.write_atomic`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import BuildError
+from generator.files import write_atomic
 from generator.lock import pause_for_test
 from generator.models import Problem
 
@@ -183,17 +184,7 @@ def write_changed(
         digest = item.digest
         if known.get(item.path) == digest:
             continue
-        path = _target(output_dir, item.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(item.data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(_target(output_dir, item.path), item.data)
         known[item.path] = digest
         written.append(item.path)
     for rel in removed:
