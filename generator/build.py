@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from generator import content, curate, feeds, lock, pages, render, search, write
 from generator.config import Config
 from generator.errors import BuildError, ContentError
-from generator.log import RunReport
+from generator.log import RunReport, plural
 from generator.models import Article, Link, Page, Problem, Severity
 
 logger = logging.getLogger(__name__)
@@ -47,13 +47,13 @@ class BuildResult:
     @property
     def summary(self) -> str:
         """Return the one-line summary, e.g. `287 articles → 412 pages in 1.42 s (3 files skipped)`."""
-        articles = f"{self.articles} article{'s' if self.articles != 1 else ''}"
-        pages = f"{self.pages} page{'s' if self.pages != 1 else ''}"
+        articles = plural(self.articles, "article")
+        pages = plural(self.pages, "page")
         text = f"{articles} → {pages} in {self.seconds:.2f} s"
         if not self.full:
-            text += f" ({self.written} file{'s' if self.written != 1 else ''} rewritten)"
+            text += f" ({plural(self.written, 'file')} rewritten)"
         if self.skipped:
-            text += f" ({self.skipped} file{'s' if self.skipped != 1 else ''} skipped)"
+            text += f" ({plural(self.skipped, 'file')} skipped)"
         return text
 
 
@@ -268,9 +268,7 @@ class SiteBuilder:
             return
         count = len(report.errors)
         kept = "the previous site is unchanged" if self.output_dir.exists() else "no site was written"
-        raise BuildError(
-            [Problem("", 0, f"site not published: {count} problem{'s' if count != 1 else ''} under --strict ({kept})")]
-        )
+        raise BuildError([Problem("", 0, f"site not published: {plural(count, 'problem')} under --strict ({kept})")])
 
     def _index(self, root: Path, layout: Sequence[Page], report: RunReport) -> bool:
         """Index root with Pagefind; when that fails, warn and re-render the search page to say so."""

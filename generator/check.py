@@ -18,7 +18,7 @@ import lxml.html
 from generator import content, tombstones
 from generator.config import Config
 from generator.errors import ContentError
-from generator.log import RunReport
+from generator.log import RunReport, plural
 from generator.models import Problem, Severity
 
 logger = logging.getLogger(__name__)
@@ -141,9 +141,7 @@ def check_all(config: Config, *, content_dir: Path, site_dir: Path | None, fix: 
         for article_id, rel in sorted(memory.deleted.items(), key=lambda item: item[1]):
             logger.info("deleted by an editor: %s (id %s)", rel, article_id)
         count = len(memory.deleted)
-        parts.append(
-            f"{count} article{'s' if count != 1 else ''} deleted by an editor ({shown_dir}/{tombstones.TOMBSTONES_NAME})"
-        )
+        parts.append(f"{plural(count, 'article')} deleted by an editor ({shown_dir}/{tombstones.TOMBSTONES_NAME})")
     wrong = content.misplaced(tree)
     moved = 0
     for article, folder in wrong:

@@ -20,7 +20,7 @@ import click
 from generator import __version__, lock
 from generator.config import Config, load_config
 from generator.errors import EXIT_FAILURE, DigestError
-from generator.log import RunReport
+from generator.log import RunReport, plural
 from generator.models import Problem
 
 logger = logging.getLogger(__name__)
@@ -156,10 +156,6 @@ def _progress() -> Callable[[int, int, str], None] | None:
     return update
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
 def _verbosity(ctx: click.Context) -> int:
     """Return -1 under -q, else the number of -v given (before or after the command name)."""
     root = ctx.find_root()
@@ -204,7 +200,7 @@ def verbosity_options(func: F) -> F:
 def _finish(ctx: click.Context, report: RunReport, summary: str) -> None:
     _say(ctx, summary)
     if report.failed:
-        click.echo(f"{_plural(len(report.errors), 'problem')} (see above)", err=True)
+        click.echo(f"{plural(len(report.errors), 'problem')} (see above)", err=True)
         ctx.exit(EXIT_FAILURE)
     if report.tolerant and report.problems:
         # The run did its job; what it skipped is listed above, one line each.
@@ -213,7 +209,7 @@ def _finish(ctx: click.Context, report: RunReport, summary: str) -> None:
         what = "input or item" if rejected == 1 else "inputs or items"
         parts = [f"{rejected} {what} rejected"] if rejected else []
         if warned:
-            parts.append(_plural(warned, "warning"))
+            parts.append(plural(warned, "warning"))
         _say(ctx, f"{' and '.join(parts)} (see above; --strict makes them fatal)")
 
 

@@ -8,7 +8,6 @@ Writing never overwrites an existing file and never leaves the content directory
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -26,6 +25,7 @@ from slugify import slugify
 from generator import frontmatter
 from generator.config import Config
 from generator.errors import ContentError
+from generator.files import write_atomic
 from generator.models import Article, Problem, Reporter, Severity, canonical_url, normalize_title, url_host
 
 logger = logging.getLogger(__name__)
@@ -391,23 +391,7 @@ def _allocate(article: Article, folder: str, taken: set[str], exists: Callable[[
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write UTF-8 text with LF endings through a temporary file and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, text)
-
-
-def _write_atomic(path: Path | str, text: str) -> None:
-    """Write text to path (whose folder exists) through a sibling temporary file."""
-    # A sibling temp name (not mkstemp's random one): cheap, and os.replace makes it atomic.
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f".{name}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text)
 
 
 def remove_stale_temp_files(content_dir: Path) -> list[Path]:
@@ -474,7 +458,7 @@ def _write_jobs(jobs: Sequence[_Job]) -> int:
         if folder not in made:
             os.makedirs(folder, exist_ok=True)  # another worker may be creating it too
             made.add(folder)
-        _write_atomic(path, what if isinstance(what, str) else render_article(what))
+        write_atomic(path, what if isinstance(what, str) else render_article(what))
     return len(jobs)
 
 

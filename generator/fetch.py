@@ -37,7 +37,7 @@ from generator.config import Config, SourceSpec
 from generator.errors import DigestError
 from generator.fetch_http import Budget, FetchFailure, download
 from generator.files import write_atomic
-from generator.log import RunReport
+from generator.log import RunReport, plural
 from generator.models import Problem
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class FetchResult:
         """Return `3 sources: 1 new, 1 unchanged, 1 failed in 0.40 s`."""
         n = len(self.outcomes)
         return (
-            f"{n} source{'s' if n != 1 else ''}: {self.count('new')} new, {self.count('unchanged')} unchanged, "
+            f"{plural(n, 'source')}: {self.count('new')} new, {self.count('unchanged')} unchanged, "
             f"{self.count('failed')} failed in {self.seconds:.2f} s"
         )
 

@@ -28,13 +28,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from generator import content, lock, tombstones
 from generator.config import Config
 from generator.curate import Prepared, Repeats, curate_prepared, prepare
-from generator.log import RunReport
-from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces, short_title
+from generator.log import RunReport, plural
+from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces, short_title, url_host
 from generator.sources import iter_inputs, read_source
 from generator.sources.dates import implausible_reason, plausible_date
 
@@ -72,8 +71,8 @@ class IngestResult:
             extra.append(f"{self.deleted} deleted by an editor")
         tail = f"; {', '.join(extra)}" if extra else ""
         return (
-            f"{self.raw_items} raw items → {self.articles} articles "
-            f"({self.duplicates} duplicates, {self.rejected} rejected{tail}) in {self.seconds:.2f} s"
+            f"{plural(self.raw_items, 'raw item')} → {plural(self.articles, 'article')} "
+            f"({plural(self.duplicates, 'duplicate')}, {self.rejected} rejected{tail}) in {self.seconds:.2f} s"
         )
 
 
@@ -151,8 +150,7 @@ def _source_name(item: RawItem, source_url: str, path: Path) -> str:
     """Return the item's site name: as given, else the URL's host, else one from the file name."""
     if item.source:
         return item.source
-    host = urlsplit(source_url).hostname or "" if source_url else ""
-    return host.removeprefix("www.") or _name_from_file(path)
+    return url_host(source_url) or _name_from_file(path)
 
 
 def item_to_article(

@@ -16,6 +16,11 @@ from generator.models import Problem, Severity
 logger = logging.getLogger(__name__)
 
 
+def plural(count: int, noun: str) -> str:
+    """Return `1 article`, `2 articles`: the one counted noun of every message and page."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class RunReport:
     """Problems and counts gathered by one run, and whether they fail it.

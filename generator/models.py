@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class Severity(Enum):
@@ -239,12 +240,17 @@ def normalize_title(title: str) -> str:
 
 
 def url_host(url: str) -> str:
-    """Return the host of an http(s) URL without `www.` ("" for anything else)."""
-    match = _HTTP_URL.match(url.strip())
-    if not match:
+    """Return the lowercased host of an http(s) URL without `www.` ("" for anything else).
+
+    The one host helper: sources, curation, content and ingest all name outlets with it.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unbalanced IPv6 bracket in a scraped link
         return ""
-    host = match.group(2).rsplit("@", 1)[-1].split(":", 1)[0].lower()
-    return host.removeprefix("www.")
+    if parts.scheme.lower() not in ("http", "https"):
+        return ""
+    return (parts.hostname or "").removeprefix("www.")
 
 
 def canonical_url(url: str) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from slugify import slugify
 
 from generator.config import Config
+from generator.log import plural
 from generator.models import Article, Link, Page, Section
 
 logger = logging.getLogger(__name__)
@@ -344,7 +345,7 @@ class _Layout:
             lead, rest = self.day_plan(day)
             newer = Link(day_url(self.days[i - 1]), _format_day(self.days[i - 1])) if i > 0 else None
             older = Link(day_url(self.days[i + 1]), _format_day(self.days[i + 1])) if i + 1 < len(self.days) else None
-            count = f"{len(items)} article{'s' if len(items) != 1 else ''}"
+            count = plural(len(items), "article")
             self.pages.append(
                 Page(
                     day_url(day),
@@ -438,7 +439,7 @@ class _Layout:
 
     def term_pages(self, kind: str) -> None:
         names = {"tags": ("Tags", "Tag"), "sources": ("Sources", "Source"), "languages": ("Languages", "Language")}
-        plural, singular = names[kind]
+        heading, singular = names[kind]
         links = []
         for taxon in _group_terms(self.articles, kind):
             url = f"{kind}/{taxon.slug}/"
@@ -449,16 +450,16 @@ class _Layout:
                 f"{singular}: {taxon.label}",
                 taxon.articles,
                 kind[:-1],
-                f"{_plural(len(taxon.articles), 'article')} under {singular.lower()} {taxon.label}.",
-                up=Link(f"{kind}/", plural),
+                f"{plural(len(taxon.articles), 'article')} under {singular.lower()} {taxon.label}.",
+                up=Link(f"{kind}/", heading),
             )
         self.pages.append(
             Page(
                 f"{kind}/",
                 "index-list.html",
-                plural,
+                heading,
                 kind,
-                f"All {plural.lower()} of {self.config.title} with their number of articles.",
+                f"All {heading.lower()} of {self.config.title} with their number of articles.",
                 links=tuple(links),
                 total=len(self.articles),
             )
@@ -530,10 +531,6 @@ class _Layout:
                 days=tuple((d, len(self.by_day[d])) for d in reversed(self.days)),
             )
         )
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _first_words(body: str, limit: int = 160) -> str:

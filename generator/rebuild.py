@@ -26,7 +26,7 @@ from generator.content import read_article
 from generator.errors import ContentError, DigestError
 from generator.ingest import ingest_paths
 from generator.lock import BusyError
-from generator.log import RunReport
+from generator.log import RunReport, plural
 
 logger = logging.getLogger(__name__)
 
@@ -326,7 +326,7 @@ def _what_was_built(result: Any) -> str:
     if not isinstance(count, int):
         return "the site"
     noun = "page" if full else "file"
-    return f"{count} {noun}{'s' if count != 1 else ''}"
+    return plural(count, noun)
 
 
 def _is_under(path: Path, folder: Path) -> bool:

@@ -25,7 +25,8 @@ import nh3
 from markupsafe import Markup, escape
 
 from generator.errors import BuildError
-from generator.models import Link, Page, Problem
+from generator.log import plural
+from generator.models import Link, Page, Problem, url_host
 
 logger = logging.getLogger(__name__)
 
@@ -212,10 +213,6 @@ def day_of(url: str) -> str:
         return ""
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def heatmap_periods(days: Sequence[tuple[dt.date, int]]) -> list[tuple[str, tuple[tuple[dt.date, int], ...]]]:
     """Split per-day counts into calendar charts: one for up to a year of dates, else one per year."""
     if not days:
@@ -241,7 +238,7 @@ def heatmap_svg(days: Sequence[tuple[dt.date, int]], label: str, ident: str) -> 
     parts = [
         f'<svg class="heatmap" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{ident}-t {ident}-d"><title id="{ident}-t">Articles per day, {label}</title>'
-        f'<desc id="{ident}-d">{_plural(total, "article")} on {_plural(len(counts), "day")} from '
+        f'<desc id="{ident}-d">{plural(total, "article")} on {plural(len(counts), "day")} from '
         f"{_date_text(first)} to {_date_text(last)}; the busiest day had {peak}. "
         "The list of months below gives every day with its count.</desc>",
     ]
@@ -261,7 +258,7 @@ def heatmap_svg(days: Sequence[tuple[dt.date, int]], label: str, ident: str) -> 
         level = 0 if not count else 1 + min(3, (count * 4 - 1) // peak)
         parts.append(
             f'<rect class="heat{level}" x="{left + col * cell}" y="{top + row * cell}" width="11" height="11" rx="2">'
-            f"<title>{_date_text(day)}: {_plural(count, 'article')}</title></rect>"
+            f"<title>{_date_text(day)}: {plural(count, 'article')}</title></rect>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -308,7 +305,7 @@ class Renderer:
         self.env.filters.update(
             markdown=lambda text: Markup(markdown_to_html(text)),
             date_text=_date_text,
-            plural=_plural,
+            plural=plural,
         )
         labels = {link.url.strip("/").rsplit("/", 1)[-1]: link.label for link in site.themes}
         self.env.globals.update(
@@ -317,7 +314,7 @@ class Renderer:
             heatmap_periods=heatmap_periods,
             bar_chart_svg=bar_chart_svg,
             theme_label=lambda slug: labels.get(slug, slug),
-            host=lambda link: urlsplit(link).hostname or link,
+            host=lambda link: url_host(link) or link,
             day_of=day_of,
             title_class=title_class,
             shouting=is_shouting,

@@ -14,8 +14,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from generator.config import Config, Curation
-from generator.curate.text import plain_text, url_host
-from generator.models import Article
+from generator.curate.text import plain_text
+from generator.models import Article, url_host
 
 logger = logging.getLogger(__name__)
 

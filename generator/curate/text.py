@@ -86,9 +86,3 @@ def fast_words(text: str) -> list[str]:
     if text.isascii():
         return text.lower().encode("ascii").translate(_KEEP_ASCII_WORD_CHARS).decode("ascii").split()
     return _WORD_CHARS.findall(text.casefold())
-
-
-def url_host(url: str) -> str:
-    """Return the lowercased host of an http(s) URL without `www.`, or ""."""
-    match = re.match(r"^https?://([^/?#:]+)", url.strip(), re.IGNORECASE)
-    return match.group(1).lower().removeprefix("www.") if match else ""

@@ -27,8 +27,8 @@ from functools import lru_cache
 
 from generator.config import Config, Theme
 from generator.curate.tags import MAX_TAGS, Tagger
-from generator.curate.text import plain_text, url_host, words
-from generator.models import Article
+from generator.curate.text import plain_text, words
+from generator.models import Article, url_host
 
 logger = logging.getLogger(__name__)
 

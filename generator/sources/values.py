@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
+from generator.models import url_host
 from generator.sources.dates import parse_date
 from generator.sources.language import detect_language
 
@@ -102,14 +103,8 @@ def safe_url(href: str | None, base: str | None = None) -> str | None:
 
 
 def host_name(url: str | None) -> str | None:
-    """Return the host of a URL without a leading `www.`, or None."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
+    """Return the host of an http(s) URL without a leading `www.`, or None."""
+    return url_host(url) or None if url else None
 
 
 def clean_text(text: str) -> str:
