@@ -12,6 +12,7 @@ from generator.sources.html import read_html
 from generator.sources.html_body import cut_comments, is_notice, strip_notices
 from generator.sources.html_listing import find_listing
 from generator.sources.html_page import parse_document, strip_never_text
+from generator.sources.html_tree import remove_furniture
 from tests.conftest import run_digest, write_files
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -26,6 +27,7 @@ def test_article_with_dated_more_stories_is_one_article() -> None:
     root = parse_document(text)
     assert root is not None
     strip_never_text(root)
+    remove_furniture(root)
     # The teasers alone look like a listing (dated, linked, repeated): the article must win.
     assert len(find_listing(root)) == 4
     result = read_html(text, "metro.html", "raw/metro.html")
@@ -67,6 +69,7 @@ def test_undeclared_article_with_dated_teasers_is_one_article(
     root = parse_document(text)
     assert root is not None
     strip_never_text(root)
+    remove_furniture(root)
     assert len(find_listing(root)) >= 3  # the teasers alone look like a listing
     result = read_html(text, name, f"raw/{name}")
     assert result.problems == ()

@@ -3,7 +3,8 @@
 Input: decoded HTML text and the file's name. Output: a `SourceResult` with one item for
 an article page (`html_article`), one per story for a listing page (`html_listing`), or a
 problem naming what the page is instead (a contact page, an error page...). The kind is
-decided once per page from its markup and text (`html_kind`).
+decided once per page from its markup and text (`html_kind`). The page is parsed once, into
+a BeautifulSoup tree (`html_tree`), which every step reads; trafilatura and htmldate get the text.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ logger = logging.getLogger(__name__)
 
 def read_html(text: str, name: str, shown: str) -> SourceResult:
     """Return the items of an HTML page (article or listing) and the problems found."""
-    root = parse_document(text)
-    if root is None:
+    doc = parse_document(text)
+    if doc is None:
         return SourceResult.rejected(
             shown, "html", 1, "not a readable HTML document", "check that the file is a saved web page"
         )
     # JSON-LD lives in <script> and contact forms in <input>: read both before they are removed.
-    meta = read_page_meta(root)
-    markers = read_markers(root)
-    strip_never_text(root)
-    page = decide_kind(root, meta, markers)
+    meta = read_page_meta(doc)
+    markers = read_markers(doc)
+    strip_never_text(doc)
+    page = decide_kind(doc, meta, markers)
     logger.debug("%s: %s page (%s)", shown, page.kind, page.reason or "no other evidence")
     if page.kind == NOT_ARTICLE:
         return SourceResult.rejected(
@@ -43,4 +44,4 @@ def read_html(text: str, name: str, shown: str) -> SourceResult:
         )
     if page.kind == LISTING:
         return read_listing(page.blocks, meta, name, shown)
-    return read_article(text, root, meta, name, shown)
+    return read_article(text, doc, meta, name, shown)

@@ -1,6 +1,6 @@
 """Read a single-article HTML page into one RawItem.
 
-Input: the page text, its parsed tree (scripts removed) and `PageMeta`. Output: a
+Input: the page text, its BeautifulSoup tree (scripts removed) and `PageMeta`. Output: a
 `SourceResult` with one item (trafilatura's main text; title, dates, language, canonical
 URL, site, sections and tags from the markup) or a problem when the page has no text.
 trafilatura lives here only; the date is chosen among the page's candidates by `html_dates`.
@@ -19,7 +19,8 @@ from generator.sources.html_body import strip_notices
 from generator.sources.html_dates import choose_date, describe, find_date_candidates
 from generator.sources.html_page import (
     DateCandidate,
-    HtmlElement,
+    Document,
+    Element,
     PageMeta,
     clean_body,
     element_paragraphs,
@@ -27,25 +28,26 @@ from generator.sources.html_page import (
     is_boilerplate,
     prune_boilerplate,
 )
+from generator.sources.html_tree import ancestors, iter_tags
 from generator.sources.values import clean_text, parse_timestamp, pick_language
 
 logger = logging.getLogger(__name__)
 
 
-def find_title_element(root: HtmlElement, site_name: str | None) -> HtmlElement | None:
+def find_title_element(doc: Document, site_name: str | None) -> Element | None:
     """Return the page's article heading: the first h1 inside article/main, else the first real h1."""
-    h1s = [h for h in root.iter("h1") if element_text(h)]
+    h1s = [h for h in iter_tags(doc, "h1") if element_text(h)]
     site = (site_name or "").casefold()
     # A site logo wrapped in h1 is not the article's title.
     h1s = [h for h in h1s if element_text(h).casefold() != site and not _inside_boilerplate(h)]
     for h1 in h1s:
-        if any(anc.tag in ("article", "main") for anc in h1.iterancestors()):
+        if any(anc.name in ("article", "main") for anc in ancestors(h1)):
             return h1
     return h1s[0] if h1s else None
 
 
-def _inside_boilerplate(el: HtmlElement) -> bool:
-    return any(isinstance(anc.tag, str) and is_boilerplate(anc) for anc in el.iterancestors())
+def _inside_boilerplate(el: Element) -> bool:
+    return any(is_boilerplate(anc) for anc in ancestors(el))
 
 
 def _trafilatura_text(text: str, precise: bool = True) -> tuple[tuple[str, ...], DateCandidate | None]:
@@ -79,22 +81,22 @@ def _trafilatura_text(text: str, precise: bool = True) -> tuple[tuple[str, ...],
     return body, candidate
 
 
-def _fallback_paragraphs(root: HtmlElement) -> tuple[str, ...]:
+def _fallback_paragraphs(doc: Document) -> tuple[str, ...]:
     """Return paragraphs of the article/main element (furniture removed) when trafilatura finds none."""
-    tree = copy.deepcopy(root)
+    tree = copy.deepcopy(doc)
     prune_boilerplate(tree)
-    scope = tree
+    scope: Element = tree
     for tag in ("main", "article"):
-        found = next(tree.iter(tag), None)
+        found = next(iter_tags(tree, tag), None)
         if found is not None:
             scope = found
-    paragraphs = [element_text(p) for p in scope.iter("p")]
+    paragraphs = [element_text(p) for p in iter_tags(scope, "p")]
     if not any(paragraphs):
         paragraphs = list(element_paragraphs(scope))
     return tuple(p for p in paragraphs if p)
 
 
-def _extract_body(text: str, root: HtmlElement, title: str | None) -> tuple[tuple[str, ...], DateCandidate | None]:
+def _extract_body(text: str, doc: Document, title: str | None) -> tuple[tuple[str, ...], DateCandidate | None]:
     """Return the cleaned article body (precise extraction, else a fuller one, else ours) and htmldate's date."""
     extracted, htmldate = _trafilatura_text(text)
     body = strip_notices(clean_body(extracted, title))
@@ -105,7 +107,7 @@ def _extract_body(text: str, root: HtmlElement, title: str | None) -> tuple[tupl
         body = fuller
     if not body:
         # trafilatura gives up on some pages (huge text nodes, bare markup): use our own.
-        body = strip_notices(clean_body(_fallback_paragraphs(root), title))
+        body = strip_notices(clean_body(_fallback_paragraphs(doc), title))
     return body, htmldate
 
 
@@ -113,17 +115,16 @@ def _words(paragraphs: tuple[str, ...]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
-def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown: str) -> SourceResult:
+def read_article(text: str, doc: Document, meta: PageMeta, name: str, shown: str) -> SourceResult:
     """Return the one article of an HTML page, or a problem when it has no text."""
-    title_el = find_title_element(root, meta.site_name)
+    title_el = find_title_element(doc, meta.site_name)
     h1_text = element_text(title_el) if title_el is not None else ""
     title = meta.title or h1_text or meta.head_title
-    line = title_el.sourceline if title_el is not None and title_el.sourceline else 1
-    if title_el is None:
-        article_el = next(iter(root.iter("article")), None)
-        line = article_el.sourceline if article_el is not None and article_el.sourceline else 1
+    # The item's origin line: its headline's, else its <article>'s (the parse set every element's).
+    line_el = title_el if title_el is not None else doc.find("article")
+    line = (line_el.sourceline if line_el is not None else None) or 1
 
-    body, _ = _extract_body(text, root, title)  # trafilatura's date: see find_date_candidates
+    body, _ = _extract_body(text, doc, title)  # trafilatura's date: see find_date_candidates
     if not body:
         what = f' under "{title}"' if title else ""
         return SourceResult.rejected(
@@ -135,7 +136,7 @@ def read_article(text: str, root: HtmlElement, meta: PageMeta, name: str, shown:
             raw_count=1,
         )
 
-    candidates = find_date_candidates(text, root, meta, title_el)
+    candidates = find_date_candidates(text, doc, meta, title_el)
     chosen = choose_date(candidates)
     if chosen and len({c.date for c in candidates}) > 1:
         logger.debug("%s: date candidates %s; chose %s", shown, describe(candidates), chosen)

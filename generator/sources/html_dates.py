@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import htmldate
 
 from generator.sources.dates import FUTURE_DAYS, MIN_YEAR, find_dates, plausible_date
-from generator.sources.html_page import SHORT_TEXT, DateCandidate, HtmlElement, PageMeta, element_text
+from generator.sources.html_page import SHORT_TEXT, DateCandidate, Document, Element, PageMeta, element_text
+from generator.sources.html_tree import ancestors, attr, has_own_text, iter_tags
 from generator.sources.values import parse_timestamp
 
 logger = logging.getLogger(__name__)
@@ -72,13 +73,11 @@ _URL_DATE = re.compile(
 )
 
 
-def find_date_candidates(
-    text: str, root: HtmlElement, meta: PageMeta, title_el: HtmlElement | None
-) -> list[DateCandidate]:
+def find_date_candidates(text: str, doc: Document, meta: PageMeta, title_el: Element | None) -> list[DateCandidate]:
     """Return every date the page gives for its article, from each place it can say so."""
     candidates = list(meta.dates)
-    anchor = title_el if title_el is not None else _title_heading(root, meta)
-    found = [_url_date(meta.canonical), *_time_element_dates(root, anchor), _visible_date(root, anchor)]
+    anchor = title_el if title_el is not None else _title_heading(doc, meta)
+    found = [_url_date(meta.canonical), *_time_element_dates(doc, anchor), _visible_date(doc, anchor)]
     candidates.extend(c for c in found if c is not None)
     stated = {
         c.date for c in _reconcile(candidates) if c.source in (*_METADATA, *_SHOWN, "url") and plausible_date(c.date)
@@ -92,29 +91,26 @@ def find_date_candidates(
     return candidates
 
 
-def _title_heading(root: HtmlElement, meta: PageMeta) -> HtmlElement | None:
+def _title_heading(doc: Document, meta: PageMeta) -> Element | None:
     """Return the heading that repeats the page's title when it has no usable h1 (an h2 title)."""
     titles = [t.casefold() for t in (meta.title, meta.head_title) if t]
     if not titles:
         return None
-    for heading in root.iter("h1", "h2", "h3"):
+    for heading in iter_tags(doc, "h1", "h2", "h3"):
         text = element_text(heading).casefold()
         if text and len(text) >= 10 and any(text in t or t in text for t in titles) and not is_foreign(heading):
             return heading
     return None
 
 
-def is_foreign(el: HtmlElement) -> bool:
+def is_foreign(el: Element) -> bool:
     """Return True when an element sits in a block about other content (related, sidebar, comments)."""
-    node: HtmlElement | None = el
-    while node is not None:
-        if isinstance(node.tag, str):
-            if node.tag in _FOREIGN_TAGS:
-                return True
-            names = [*(node.get("class") or "").lower().split(), (node.get("id") or "").lower()]
-            if any(_FOREIGN_NAME.search(n) for n in names if n):
-                return True
-        node = node.getparent()
+    for node in (el, *ancestors(el)):
+        if node.name in _FOREIGN_TAGS:
+            return True
+        names = [*attr(node, "class").lower().split(), attr(node, "id").lower()]
+        if any(_FOREIGN_NAME.search(n) for n in names if n):
+            return True
     return False
 
 
@@ -132,27 +128,26 @@ def _url_date(url: str | None) -> DateCandidate | None:
     return DateCandidate(date, None, "url")
 
 
-def _article_scope(root: HtmlElement, anchor: HtmlElement | None) -> HtmlElement:
+def _article_scope(doc: Document, anchor: Element | None) -> Element:
     """Return the article or main element holding the title, else the whole page."""
     if anchor is not None:
-        for anc in anchor.iterancestors("article", "main"):
-            return anc
-    return root
+        for anc in ancestors(anchor):
+            if anc.name in ("article", "main"):
+                return anc
+    return doc
 
 
-def _time_element_dates(root: HtmlElement, anchor: HtmlElement | None) -> list[DateCandidate]:
+def _time_element_dates(doc: Document, anchor: Element | None) -> list[DateCandidate]:
     """Return the first datePublished microdata date and the first <time> date of the article."""
     out: list[DateCandidate] = []
     kinds: set[str] = set()
-    for el in _article_scope(root, anchor).iter():
-        if not isinstance(el.tag, str):
-            continue
-        prop = (el.get("itemprop") or "").lower()
-        if el.tag != "time" and prop not in ("datepublished", "datecreated"):
+    for el in iter_tags(_article_scope(doc, anchor)):
+        prop = attr(el, "itemprop").lower()
+        if el.name != "time" and prop not in ("datepublished", "datecreated"):
             continue
         # <meta itemprop> was read with the page's metadata; later <time>s date comments or updates.
-        marker = " ".join((prop, el.get("class") or ""))
-        if el.tag == "meta" or is_foreign(el) or _MODIFIED_NAME.search(marker):
+        marker = " ".join((prop, attr(el, "class")))
+        if el.name == "meta" or is_foreign(el) or _MODIFIED_NAME.search(marker):
             continue
         kind = "microdata" if prop in ("datepublished", "datecreated") else "time_element"
         if kind in kinds:
@@ -164,10 +159,10 @@ def _time_element_dates(root: HtmlElement, anchor: HtmlElement | None) -> list[D
     return out
 
 
-def _time_value(el: HtmlElement, source: str) -> DateCandidate | None:
+def _time_value(el: Element, source: str) -> DateCandidate | None:
     """Return an element's date: the one it shows when that differs from its machine-readable one."""
-    attr = el.get("datetime") or el.get("content") or ""
-    date, published = parse_timestamp(attr) if attr.strip() else (None, None)
+    stamp = attr(el, "datetime") or attr(el, "content")
+    date, published = parse_timestamp(stamp) if stamp.strip() else (None, None)
     shown = element_text(el)
     # "Publié le 29 juin 2019" over datetime="2019-07-03...": the reader's date, and the one a
     # CMS does not overwrite on re-import.
@@ -179,19 +174,20 @@ def _time_value(el: HtmlElement, source: str) -> DateCandidate | None:
     return None
 
 
-def _visible_date(root: HtmlElement, anchor: HtmlElement | None) -> DateCandidate | None:
+def _visible_date(doc: Document, anchor: Element | None) -> DateCandidate | None:
     """Return the date of the byline or dateline next to the title, else of a date-named element."""
-    leaves = [el for el in root.iter() if (isinstance(el.tag, str) and (el.text or "").strip()) or el is anchor]
+    # Elements that open with text of their own, in page order: the lines a reader sees.
+    leaves = [el for el in iter_tags(doc) if el is anchor or has_own_text(el)]
     at = next((i for i, el in enumerate(leaves) if el is anchor), None) if anchor is not None else None
-    near: list[HtmlElement] = []
+    near: list[Element] = []
     if at is not None:
         after = leaves[at + 1 : at + 1 + _VISIBLE_WINDOW]
         near = after + list(reversed(leaves[max(0, at - _BEFORE_WINDOW) : at]))
         # A byline is marked as one more often than it is the very next line (a photo caption is).
         near.sort(key=lambda el: not _is_date_named(el))
     # Then short elements of the article whose class or id names a date or byline.
-    scope = _article_scope(root, anchor)
-    named = [el for el in scope.iter() if isinstance(el.tag, str) and (el.text or "").strip() and _is_date_named(el)]
+    scope = _article_scope(doc, anchor)
+    named = [el for el in iter_tags(scope) if has_own_text(el) and _is_date_named(el)]
     for el in near + named[:20]:
         found = _byline_date(el) if not _in_site_header(el, anchor) else None
         if found is not None:
@@ -199,19 +195,19 @@ def _visible_date(root: HtmlElement, anchor: HtmlElement | None) -> DateCandidat
     return None
 
 
-def _in_site_header(el: HtmlElement, anchor: HtmlElement | None) -> bool:
+def _in_site_header(el: Element, anchor: Element | None) -> bool:
     """Return True inside a page header that does not hold the title (its date is today's, not the article's)."""
-    for node in (el, *el.iterancestors()):
-        if node.tag == "header" or (node.get("role") or "").lower() == "banner":
-            return anchor is None or not any(a is node for a in anchor.iterancestors())
+    for node in (el, *ancestors(el)):
+        if node.name == "header" or attr(node, "role").lower() == "banner":
+            return anchor is None or not any(a is node for a in ancestors(anchor))
     return False
 
 
-def _is_date_named(el: HtmlElement) -> bool:
-    return bool(_DATE_NAME.search(" ".join((el.get("class") or "", el.get("id") or "", el.get("itemprop") or ""))))
+def _is_date_named(el: Element) -> bool:
+    return bool(_DATE_NAME.search(" ".join((attr(el, "class"), attr(el, "id"), attr(el, "itemprop")))))
 
 
-def _byline_date(el: HtmlElement) -> DateCandidate | None:
+def _byline_date(el: Element) -> DateCandidate | None:
     """Return the publication date written in a short element, skipping one labelled as an update."""
     text = element_text(el)
     if len(text) > _BYLINE_TEXT or is_foreign(el) or _in_caption(el):
@@ -226,10 +222,10 @@ def _byline_date(el: HtmlElement) -> DateCandidate | None:
     return None
 
 
-def _in_caption(el: HtmlElement) -> bool:
+def _in_caption(el: Element) -> bool:
     """Return True inside a figure or photo caption, whose dates are the picture's."""
-    for node in (el, *el.iterancestors()):
-        if node.tag in ("figure", "figcaption") or _CAPTION_NAME.search(node.get("class") or ""):
+    for node in (el, *ancestors(el)):
+        if node.name in ("figure", "figcaption") or _CAPTION_NAME.search(attr(node, "class")):
             return True
     return False
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from generator.sources.dates import find_dates, plausible_date
 from generator.sources.html_listing import Block, dated_blocks, find_listing, item_parts
-from generator.sources.html_page import HtmlElement, PageMeta, element_text
+from generator.sources.html_page import Document, Element, PageMeta, element_text
+from generator.sources.html_tree import attr, document_of, iter_tags, parent_of, remove_furniture
 
 logger = logging.getLogger(__name__)
 
@@ -70,39 +72,44 @@ class PageKind:
     blocks: list[Block] = field(default_factory=list)
 
 
-def read_markers(root: HtmlElement) -> PageMarkers:
+def read_markers(doc: Document) -> PageMarkers:
     """Return the page's contact evidence (call before `strip_never_text` drops form controls)."""
     contact_form = any(
-        form.find(".//textarea") is not None
+        form.find("textarea") is not None
         or any(
-            (i.get("type") or "").lower() == "email" or "mail" in (i.get("name") or "").lower()
-            for i in form.iter("input")
+            attr(i, "type").lower() == "email" or "mail" in attr(i, "name").lower() for i in iter_tags(form, "input")
         )
-        for form in root.iter("form")
+        for form in iter_tags(doc, "form")
     )
-    hrefs = (a.get("href") or "" for a in root.iter("a"))
-    contact_links = (
-        any(h.startswith(("mailto:", "tel:")) for h in hrefs) or next(root.iter("address"), None) is not None
-    )
+    hrefs = (attr(a, "href") for a in iter_tags(doc, "a"))
+    contact_links = any(h.startswith(("mailto:", "tel:")) for h in hrefs) or doc.find("address") is not None
     return PageMarkers(contact_form=contact_form, contact_links=contact_links)
 
 
-def main_text_chars(root: HtmlElement) -> tuple[int, HtmlElement | None]:
+def _paragraph_chars(tree: Element, taken: Collection[int] = ()) -> dict[int, tuple[Element, int]]:
+    """Return, per parent of <p> elements not in `taken` (ids), that parent and its paragraphs' characters."""
+    # Keyed by id(): a bs4 Tag hashes and compares by its markup, so equal blocks would merge.
+    chars: dict[int, tuple[Element, int]] = {}
+    for p in iter_tags(tree, "p"):
+        parent = parent_of(p)
+        if parent is not None and id(p) not in taken:
+            count = chars.get(id(parent), (parent, 0))[1]
+            chars[id(parent)] = (parent, count + len(element_text(p)))
+    return chars
+
+
+def main_text_chars(doc: Element) -> tuple[int, Element | None]:
     """Return the characters of paragraph text in the page's richest block, and that block."""
-    chars: dict[HtmlElement, int] = {}
-    for p in root.iter("p"):
-        parent = p.getparent()
-        if parent is not None:
-            chars[parent] = chars.get(parent, 0) + len(element_text(p))
+    chars = _paragraph_chars(doc)
     if not chars:
         return 0, None
-    block = max(chars, key=lambda el: chars[el])
-    return chars[block], block
+    block, count = max(chars.values(), key=lambda pair: pair[1])
+    return count, block
 
 
-def _self_names(root: HtmlElement, meta: PageMeta) -> list[str]:
+def _self_names(doc: Element, meta: PageMeta) -> list[str]:
     """Return what the page calls itself: its titles and first h1, without site suffixes."""
-    h1 = next((element_text(h) for h in root.iter("h1") if element_text(h)), "")
+    h1 = next((element_text(h) for h in iter_tags(doc, "h1") if element_text(h)), "")
     return [n.strip(" :|-—") for n in (meta.title, meta.head_title, h1) if n]
 
 
@@ -113,11 +120,11 @@ def _url_path(meta: PageMeta) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def non_article_reason(root: HtmlElement, meta: PageMeta, markers: PageMarkers, body_chars: int) -> str:
+def non_article_reason(doc: Element, meta: PageMeta, markers: PageMarkers, body_chars: int) -> str:
     """Return why a page with little article text is not an article ("a contact page"), or ""."""
     if meta.declares_article or body_chars >= _BODY_CHARS:
         return ""
-    names, path = _self_names(root, meta), _url_path(meta)
+    names, path = _self_names(doc, meta), _url_path(meta)
     short = [n for n in names if len(n.split()) <= 6]
     if any(_ERROR.search(n) for n in short):
         return "an error page"
@@ -131,40 +138,35 @@ def non_article_reason(root: HtmlElement, meta: PageMeta, markers: PageMarkers, 
     return ""
 
 
-def _item_elements(blocks: list[Block]) -> set[HtmlElement]:
-    """Return every element of the blocks' stories, a flat list's sibling runs included."""
-    return {el for b in blocks for part in item_parts(b.element, b.title) for el in part.iter()}
+def _item_elements(blocks: list[Block]) -> set[int]:
+    """Return the ids of every element of the blocks' stories, a flat list's sibling runs included."""
+    return {id(el) for b in blocks for part in item_parts(b.element, b.title) for el in iter_tags(part)}
 
 
-def _body_outside(tree: HtmlElement, taken: set[HtmlElement]) -> int:
+def _body_outside(tree: Element, taken: set[int]) -> int:
     """Return the paragraph characters of the richest block whose paragraphs belong to no story."""
-    chars: dict[HtmlElement, int] = {}
-    for p in tree.iter("p"):
-        parent = p.getparent()
-        if parent is not None and p not in taken:
-            chars[parent] = chars.get(parent, 0) + len(element_text(p))
-    return max(chars.values(), default=0)
+    return max((count for _, count in _paragraph_chars(tree, taken).values()), default=0)
 
 
-def _own_headline(tree: HtmlElement, taken: set[HtmlElement], meta: PageMeta) -> bool:
+def _own_headline(tree: Element, taken: set[int], meta: PageMeta) -> bool:
     """Return True when the page has a dated headline of its own: an h1 outside every story, with a date."""
     site = (meta.site_name or "").casefold()
-    h1 = next((h for h in tree.iter("h1") if h not in taken and element_text(h)), None)
+    h1 = next((h for h in iter_tags(tree, "h1") if id(h) not in taken and element_text(h)), None)
     if h1 is None or element_text(h1).casefold() == site:
         return False
     if meta.dates:
         return True
     # A dateline beside the headline ("Posted on 1 September 2017"), outside every story.
-    head = h1.getparent()
-    if head is None or any(el in taken for el in head.iter()):
+    head = parent_of(h1)
+    if head is None or any(id(el) in taken for el in iter_tags(head)):
         return False
     return any(plausible_date(d.date) for d in find_dates(element_text(head)))
 
 
 def _article_outweighs(meta: PageMeta, blocks: list[Block]) -> bool:
     """Return True when one article body outside the story blocks dwarfs every one of them."""
-    # The blocks live in `find_listing`'s pruned copy of the page: measure in that copy.
-    tree = blocks[0].element.getroottree().getroot()
+    # Measured in the page without its furniture, where the blocks were found.
+    tree = document_of(blocks[0].element)
     taken = _item_elements(blocks)
     # Without article markup, the page must show a headline of its own outside the stories.
     if not (meta.declares_article or _own_headline(tree, taken, meta)):
@@ -176,11 +178,24 @@ def _article_outweighs(meta: PageMeta, blocks: list[Block]) -> bool:
     return body_chars >= _DOMINANT * longest
 
 
-def decide_kind(root: HtmlElement, meta: PageMeta, markers: PageMarkers) -> PageKind:
-    """Return the kind of a parsed page (scripts removed): article, listing or not an article."""
-    blocks = find_listing(root, meta.site_name)
-    body_chars = main_text_chars(root)[0]
-    reason = non_article_reason(root, meta, markers, body_chars)
+def decide_kind(doc: Document, meta: PageMeta, markers: PageMarkers) -> PageKind:
+    """Return the kind of a parsed page (scripts removed): article, listing or not an article.
+
+    A listing's blocks live in the page with its furniture removed; any other page is left whole.
+    """
+    body_chars = main_text_chars(doc)[0]
+    reason = non_article_reason(doc, meta, markers, body_chars)
+    # Menus and related strips repeat linked headlines too: stories are looked for without them.
+    removal = remove_furniture(doc)
+    page = _classify(doc, meta, reason)
+    if page.kind != LISTING:
+        removal.restore()  # the article reader and its date search read the whole page
+    return page
+
+
+def _classify(tree: Document, meta: PageMeta, reason: str) -> PageKind:
+    """Return the kind of a page with its furniture removed, given why it may be no article."""
+    blocks = find_listing(tree, meta.site_name)
     # Search results and a tag index with dated stories are still a stream of stories.
     if reason and not (reason in ("search results", "a tag index") and blocks and dated_blocks(blocks)):
         return PageKind(NOT_ARTICLE, reason)

@@ -1,6 +1,6 @@
 """Split an HTML listing page (repeated title/date/teaser or full-post blocks) into items.
 
-Input: a parsed page (scripts removed) and its `PageMeta`. Output: the blocks found by
+Input: a parsed page (scripts and furniture removed) and its `PageMeta`. Output: the blocks found by
 `find_listing` and, from them, a `SourceResult` with one item per story (title, date,
 teaser or body, absolute http(s) link, the headings above it as sections). No extractor
 splits listings, so this is structural: repeated sibling blocks that each hold a headline.
@@ -10,7 +10,6 @@ A story's date, link and text come from its own boundary only: its block, or in 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import itertools
 import logging
@@ -23,13 +22,14 @@ from generator.models import Problem, RawItem, Severity, SourceResult
 from generator.sources.dates import find_dates, plausible_date
 from generator.sources.html_page import (
     SHORT_TEXT,
-    HtmlElement,
+    Document,
+    Element,
     PageMeta,
     clean_body,
     element_paragraphs,
     element_text,
-    prune_boilerplate,
 )
+from generator.sources.html_tree import ancestors, attr, child_tags, iter_tags, parent_of
 from generator.sources.values import clean_text, parse_timestamp, pick_language, safe_url, unique
 
 logger = logging.getLogger(__name__)
@@ -42,60 +42,67 @@ _SECTION_CLASS = re.compile(r"(?:^|[-_])(?:section|rubric|category)[-_]?(?:title
 _MIN_TEASER = 30  # characters of non-title text that make a block more than a bare link
 
 
-@dataclass(frozen=True)
+# eq=False: elements compare by identity (a bs4 Tag's own == and hash compare its markup).
+@dataclass(frozen=True, eq=False)
 class Block:
     """One repeated listing block: its element, its title element and the heading above it."""
 
-    element: HtmlElement
-    title: HtmlElement
+    element: Element
+    title: Element
     section: str | None
 
 
-def _level(el: HtmlElement) -> int:
+@dataclass(frozen=True, eq=False)
+class _Story:
+    """A headline and its block, the largest element around it that holds no other headline."""
+
+    title: Element
+    block: Element
+
+
+def _level(el: Element) -> int:
     """Return a heading's level (1-6); a non-heading title counts as level 7."""
-    return int(el.tag[1]) if el.tag in _HEADINGS else 7
+    return int(el.name[1]) if el.name in _HEADINGS else 7
 
 
-def _has_title_class(el: HtmlElement) -> bool:
-    return any(_TITLE_CLASS.search(name) for name in (el.get("class") or "").lower().split())
+def _has_title_class(el: Element) -> bool:
+    return any(_TITLE_CLASS.search(name) for name in attr(el, "class").lower().split())
 
 
-def _is_title(el: HtmlElement) -> bool:
+def _is_title(el: Element) -> bool:
     """Return True for a headline: a heading, or a title-classed link or link holder outside headings."""
-    if el.tag in _HEADINGS:
+    if el.name in _HEADINGS:
         return bool(element_text(el))
-    if el.tag not in _TITLE_TAGS or not _has_title_class(el) or not element_text(el):
+    if el.name not in _TITLE_TAGS or not _has_title_class(el) or not element_text(el):
         return False
-    if el.tag != "a" and next(el.iter("a"), None) is None:
+    if el.name != "a" and el.find("a") is None:
         return False
     # The outermost title-classed element is the headline, not the link inside it.
-    return not any(anc.tag in _HEADINGS or _has_title_class(anc) for anc in el.iterancestors())
+    return not any(anc.name in _HEADINGS or _has_title_class(anc) for anc in ancestors(el))
 
 
-def _title_link(title: HtmlElement, block: HtmlElement) -> HtmlElement | None:
+def _title_link(title: Element, block: Element) -> Element | None:
     """Return the link of a block's headline: in it, around it, or a block link with its text."""
-    if title.tag == "a" and title.get("href"):
-        return title
-    for a in title.iter("a"):
-        if a.get("href"):
+    for a in iter_tags(title, "a"):
+        if attr(a, "href"):
             return a
-    for anc in title.iterancestors():
-        if anc.tag == "a" and anc.get("href"):
+    for anc in ancestors(title):
+        if anc.name == "a" and attr(anc, "href"):
             return anc
         if anc is block:
             break
     text = element_text(title).casefold()
-    for a in block.iter("a"):
-        if a.get("href") and element_text(a).casefold() == text:
+    for a in iter_tags(block, "a"):
+        if attr(a, "href") and element_text(a).casefold() == text:
             return a
     return None
 
 
-def _shape(el: HtmlElement) -> tuple[str, str]:
-    return el.tag, " ".join(sorted((el.get("class") or "").split()))
+def _shape(el: Element) -> tuple[str, str]:
+    return el.name, " ".join(sorted(attr(el, "class").split()))
 
 
-def _unit_offset(siblings: list[HtmlElement], starts: list[int]) -> int:
+def _unit_offset(siblings: list[Element], starts: list[int]) -> int:
     """Return how many siblings before each repeat belong to its story (a date line above a headline)."""
     # An element of the same shape right before every repeat (a date line above each
     # headline) opens the story; the previous story's "read more" line does not, because the
@@ -107,7 +114,7 @@ def _unit_offset(siblings: list[HtmlElement], starts: list[int]) -> int:
     return k
 
 
-def _unit(siblings: list[HtmlElement], starts: list[int], at: int) -> list[HtmlElement]:
+def _unit(siblings: list[Element], starts: list[int], at: int) -> list[Element]:
     """Return the run of siblings that is the story of the repeat `starts[at]`."""
     k = _unit_offset(siblings, starts)
     begin = starts[at] - k
@@ -122,13 +129,13 @@ def _unit(siblings: list[HtmlElement], starts: list[int], at: int) -> list[HtmlE
     return siblings[begin:end]
 
 
-def item_parts(block: HtmlElement, title: HtmlElement) -> list[HtmlElement]:
+def item_parts(block: Element, title: Element) -> list[Element]:
     """Return the elements of one story: its block, or in a flat list the run of siblings it repeats in."""
-    parent = block.getparent()
+    parent = parent_of(block)
     thin = len(element_text(block)) <= len(element_text(title))
     if parent is None or not (thin or _date_in([block], title) is None):
         return [block]
-    siblings = [el for el in parent if isinstance(el.tag, str)]
+    siblings = child_tags(parent)
     starts = [i for i, el in enumerate(siblings) if _shape(el) == _shape(block)]
     if len(starts) < 2:
         return [block]
@@ -139,24 +146,24 @@ def item_parts(block: HtmlElement, title: HtmlElement) -> list[HtmlElement]:
     return [el for el in unit if el is block or (len(element_text(el)) <= SHORT_TEXT and _date_in([el], title))]
 
 
-def _attribute_dates(el: HtmlElement) -> Iterator[str]:
+def _attribute_dates(el: Element) -> Iterator[str]:
     """Yield the attribute values of an element that may hold a machine-readable date."""
     # `<abbr title="2024-03-03">`, `<meta itemprop="datePublished" content=…>`, `data-date=…`;
     # a link's title is a headline, and may hold a year of its own.
-    for key, value in el.attrib.items():
+    for key in el.attrs:
         named = key == "datetime" or (key.startswith("data-") and ("date" in key or "time" in key))
-        titled = key == "title" and el.tag in ("abbr", "span")
-        if named or titled or (key == "content" and "date" in (el.get("itemprop") or "").lower()):
-            yield value
+        titled = key == "title" and el.name in ("abbr", "span")
+        if named or titled or (key == "content" and "date" in attr(el, "itemprop").lower()):
+            yield attr(el, key)
 
 
-def _date_in(parts: list[HtmlElement], title: HtmlElement) -> tuple[str, dt.date, dt.datetime | None] | None:
+def _date_in(parts: list[Element], title: Element) -> tuple[str, dt.date, dt.datetime | None] | None:
     """Return (date source, date, published) from a story's <time>, date attributes, else its text."""
     # A placeholder (0001-01-01) or far-future date is no publication date: the next one is tried.
-    elements = [el for part in parts for el in part.iter() if isinstance(el.tag, str)]
+    elements = [el for part in parts for el in iter_tags(part)]
     for el in elements:
-        if el.tag == "time":
-            date, published = parse_timestamp(el.get("datetime") or element_text(el))
+        if el.name == "time":
+            date, published = parse_timestamp(attr(el, "datetime") or element_text(el))
             if date and plausible_date(date):
                 return "time_element", date, published
     for el in elements:
@@ -175,12 +182,12 @@ def _date_in(parts: list[HtmlElement], title: HtmlElement) -> tuple[str, dt.date
     return None
 
 
-def _block_date(block: HtmlElement, title: HtmlElement) -> tuple[str, dt.date, dt.datetime | None] | None:
+def _block_date(block: Element, title: Element) -> tuple[str, dt.date, dt.datetime | None] | None:
     """Return (date source, date, published) of a story, looked for inside its own boundary only."""
     return _date_in(item_parts(block, title), title)
 
 
-def _is_item(block: HtmlElement, title: HtmlElement) -> bool:
+def _is_item(block: Element, title: Element) -> bool:
     """Return True when a block is a story: a linked headline, or a headline with a date."""
     linked = _title_link(title, block) is not None
     dated = _block_date(block, title) is not None
@@ -188,65 +195,85 @@ def _is_item(block: HtmlElement, title: HtmlElement) -> bool:
     return (linked and (dated or extra >= _MIN_TEASER)) or (dated and extra >= _MIN_TEASER)
 
 
-def _signature(block: HtmlElement, title: HtmlElement) -> tuple[str, str, str]:
-    return block.tag, " ".join(sorted((block.get("class") or "").split())), title.tag
+def _signature(story: _Story) -> tuple[str, str, str]:
+    """Return what repeats between the blocks of one listing: block tag and classes, headline tag."""
+    return (*_shape(story.block), story.title.name)
 
 
-def find_listing(root: HtmlElement, site_name: str | None = None) -> list[Block]:
-    """Return the story blocks of a listing page, or [] when the page is a single article."""
-    tree = copy.deepcopy(root)
-    prune_boilerplate(tree)
-    titles = [el for el in tree.iter() if isinstance(el.tag, str) and _is_title(el)]
+def find_listing(tree: Document, site_name: str | None = None) -> list[Block]:
+    """Return the story blocks of a listing page (furniture removed), or [] when it is a single article."""
+    # The caller removes the furniture (`remove_furniture`): menus and related strips repeat
+    # linked headlines too, and it decides whether the page gets it back (an article) or not.
+    titles = [el for el in iter_tags(tree) if _is_title(el)]
     if len(titles) < MIN_BLOCKS:
         return []
-    counts: Counter[HtmlElement] = Counter()
-    for title in titles:
-        for anc in title.iterancestors():
-            counts[anc] += 1
-    # A block is the largest ancestor of a headline that holds no other headline.
-    blocks: dict[HtmlElement, HtmlElement] = {}
+    stories = _repeated_stories(_story_blocks(titles))
+    if len(stories) < MIN_BLOCKS or _article_beside(tree, stories):
+        return []
+    return _with_sections(tree, stories, site_name)
+
+
+def _story_blocks(titles: list[Element]) -> list[_Story]:
+    """Return each headline with its block: its largest ancestor (below <body>) that holds no other headline."""
+    # Keyed by id(): a bs4 Tag hashes by its markup, which is slow and merges equal elements.
+    counts = Counter(id(anc) for title in titles for anc in ancestors(title))
+    stories = []
     for title in titles:
         block = title
-        parent = block.getparent()
-        while parent is not None and parent.tag not in ("body", "html") and counts[parent] == 1:
+        parent = parent_of(block)
+        while parent is not None and parent.name not in ("body", "html") and counts[id(parent)] == 1:
             block = parent
-            parent = block.getparent()
-        blocks[title] = block
-    items = [(t, b) for t, b in blocks.items() if _is_item(b, t)]
-    shapes = Counter(_signature(b, t) for t, b in items)
-    items = [(t, b) for t, b in items if shapes[_signature(b, t)] >= 2]
-    if len(items) < MIN_BLOCKS:
-        return []
+            parent = parent_of(block)
+        stories.append(_Story(title, block))
+    return stories
 
-    # One long text outside the blocks means an article page with a related-stories strip.
-    item_chars = sum(len(element_text(b)) for _, b in items)
-    # Sets hold the elements themselves: lxml reuses a node's proxy only while it is referenced,
-    # so id() of a transient proxy is not a stable key.
-    in_blocks = {el for _, b in items for el in b.iter()}
-    outside = sum(len(element_text(p)) for p in tree.iter("p") if p not in in_blocks)
+
+def _repeated_stories(stories: list[_Story]) -> list[_Story]:
+    """Return the blocks that are stories (linked or dated, with text) and repeat a shape at least twice."""
+    # A lone block of its kind is a page part (a featured box, the article itself), not a list entry.
+    items = [s for s in stories if _is_item(s.block, s.title)]
+    shapes = Counter(_signature(s) for s in items)
+    return [s for s in items if shapes[_signature(s)] >= 2]
+
+
+def _article_beside(tree: Element, stories: list[_Story]) -> bool:
+    """Return True when more paragraph text lies outside the stories than in them (an article with a strip)."""
+    item_chars = sum(len(element_text(s.block)) for s in stories)
+    in_blocks = {id(el) for s in stories for el in iter_tags(s.block)}
+    outside = sum(len(element_text(p)) for p in iter_tags(tree, "p") if id(p) not in in_blocks)
     if outside > item_chars and outside > 500:
-        logger.debug("page has %d chars outside %d blocks: treated as an article", outside, len(items))
-        return []
+        logger.debug("page has %d chars outside %d blocks: treated as an article", outside, len(stories))
+        return True
+    return False
 
+
+def _section_heading(el: Element, site: str) -> tuple[int, str] | None:
+    """Return (level, text) when an element is a section heading (a heading or section-classed title)."""
+    named = bool(_SECTION_CLASS.search(attr(el, "class").lower()))
+    if el.name not in _HEADINGS and not named:
+        return None
+    text = element_text(el)
+    # The site's name in a heading is its logo; a long "heading" is a story's text.
+    if not text or text.casefold() == site or len(text) > 80:
+        return None
+    return (_level(el) if el.name in _HEADINGS else 0, text)
+
+
+def _with_sections(tree: Element, stories: list[_Story], site_name: str | None) -> list[Block]:
+    """Return the stories as blocks in page order, each under the nearest section heading above it."""
     site = (site_name or "").casefold()
-    item_titles = {t for t, _ in items}
-    block_of = {el: (t, b) for t, b in items for el in b.iter()}
+    by_title = {id(s.title): s for s in stories}
+    in_block = {id(el) for s in stories for el in iter_tags(s.block)}
     result: list[Block] = []
     section: tuple[int, str] | None = None
-    for el in tree.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el in item_titles:
-            title, block = block_of[el]
-            name = section[1] if section and section[0] <= _level(title) else None
-            result.append(Block(block, title, name))
-            continue
-        if el in block_of:
-            continue
-        heading = el.tag in _HEADINGS or bool(_SECTION_CLASS.search((el.get("class") or "").lower()))
-        text = element_text(el) if heading else ""
-        if heading and text and text.casefold() != site and len(text) <= 80:
-            section = (_level(el) if el.tag in _HEADINGS else 0, text)
+    for el in iter_tags(tree):
+        story = by_title.get(id(el))
+        if story is not None:
+            # A heading of a lower level than the story's headline (h2 over h3 stories) names its section.
+            name = section[1] if section and section[0] <= _level(el) else None
+            result.append(Block(story.block, story.title, name))
+        elif id(el) not in in_block:
+            section = _section_heading(el, site) or section
     return result
 
 
@@ -312,11 +339,11 @@ def _days_ago(match: re.Match[str]) -> int | None:
     return next((number * days for stem, days in _UNIT_DAYS if unit.startswith(stem)), None)
 
 
-def _relative_date(parts: list[HtmlElement], meta: PageMeta) -> tuple[str, dt.date, None] | None:
+def _relative_date(parts: list[Element], meta: PageMeta) -> tuple[str, dt.date, None] | None:
     """Return ("relative", date, None) from a short "3 days ago" line, counted back from the page's date."""
     if not meta.dates:
         return None  # without the page's own date there is nothing to count back from
-    for el in (el for part in parts for el in part.iter() if isinstance(el.tag, str)):
+    for el in (el for part in parts for el in iter_tags(part)):
         text = element_text(el)
         match = _AGO.search(text) if len(text) <= SHORT_TEXT else None
         days = _days_ago(match) if match else None
@@ -325,14 +352,14 @@ def _relative_date(parts: list[HtmlElement], meta: PageMeta) -> tuple[str, dt.da
     return None
 
 
-def _is_field(el: HtmlElement, headline: str) -> bool:
+def _is_field(el: Element, headline: str) -> bool:
     """Return True for a story's headline, date line or "read more" link: fields, not body text."""
     text = element_text(el)
-    if el.tag == "time" or ((el.tag == "a" or el.tag in _HEADINGS) and text == headline):
+    if el.name == "time" or ((el.name == "a" or el.name in _HEADINGS) and text == headline):
         return True
     if not text or len(text) > SHORT_TEXT:
         return False
-    if el.tag == "a":
+    if el.name == "a":
         return bool(_READ_MORE.match(text))
     if len(text) <= 40 and any(parse_timestamp(value)[0] for value in _attribute_dates(el)):
         return True  # `<abbr title="2024-03-03">Sunday</abbr>`: the date's display text
@@ -341,22 +368,48 @@ def _is_field(el: HtmlElement, headline: str) -> bool:
         return len(text) <= 40 and _AGO.search(text) is not None
     # "Posted on March 3, 2024 by X", "12. März 2024 | Rathaus": a line mostly made of its date.
     covered = sum(d.end - d.start for d in found) >= 0.4 * len(text)
-    named = bool(_DATE_CLASS.search((el.get("class") or "").lower()))
+    named = bool(_DATE_CLASS.search(attr(el, "class").lower()))
     return covered or named or bool(_BYLINE.match(text))
 
 
-def _item_body(parts: list[HtmlElement], headline: str, title: str) -> tuple[str, ...]:
+def _item_body(parts: list[Element], headline: str, title: str) -> tuple[str, ...]:
     """Return a story's body from its own elements, without its headline, date lines or "read more" link."""
     paragraphs: list[str] = []
     for part in parts:
         if _is_field(part, headline):
             continue
-        body_el = copy.deepcopy(part)
-        for el in list(body_el.iter()):
-            if el is not body_el and isinstance(el.tag, str) and _is_field(el, headline):
-                el.drop_tree()
-        paragraphs.extend(element_paragraphs(body_el))
+        fields = {id(el) for el in iter_tags(part) if el is not part and _is_field(el, headline)}
+        paragraphs.extend(element_paragraphs(part, skip=fields))
     return clean_body(tuple(paragraphs), title)
+
+
+def _story_item(block: Block, meta: PageMeta, name: str, shown: str) -> tuple[RawItem, Problem | None]:
+    """Return the item of one listing story, and a warning when its link had to be dropped."""
+    title = _strip_date_suffix(element_text(block.title))
+    line = block.title.sourceline or 1
+    link_el = _title_link(block.title, block.element)
+    href = attr(link_el, "href") if link_el is not None else None
+    link = safe_url(href, meta.base_url)
+    problem = None
+    if href and not link:
+        problem = _dropped_link(href, title, Problem(shown, line, ""), meta.base_url is not None)
+    parts = item_parts(block.element, block.title)
+    dated = _date_in(parts, block.title) or _relative_date(parts, meta)
+    body = _item_body(parts, element_text(block.title), title)
+    item = RawItem(
+        origin=f"{name}:{line}",
+        title=title or None,
+        body=body,
+        date=dated[1] if dated else None,
+        date_source=dated[0] if dated else "",
+        published=dated[2] if dated else None,
+        language=pick_language(meta.language, " ".join([title, *body])),
+        source=meta.site_name,
+        source_url=link,
+        sections=unique([block.section, *meta.sections]) if block.section else meta.sections,
+        tags=(),
+    )
+    return item, problem
 
 
 def read_listing(blocks: list[Block], meta: PageMeta, name: str, shown: str) -> SourceResult:
@@ -365,39 +418,17 @@ def read_listing(blocks: list[Block], meta: PageMeta, name: str, shown: str) -> 
     keys: dict[str, int] = {}
     problems: list[Problem] = []
     for block in blocks:
-        title = _strip_date_suffix(element_text(block.title))
-        line = block.title.sourceline or 1
-        link_el = _title_link(block.title, block.element)
-        href = link_el.get("href") if link_el is not None else None
-        link = safe_url(href, meta.base_url)
-        if href and not link:
-            problems.append(_dropped_link(href, title, Problem(shown, line, ""), meta.base_url is not None))
-        parts = item_parts(block.element, block.title)
-        dated = _date_in(parts, block.title) or _relative_date(parts, meta)
-        body = _item_body(parts, element_text(block.title), title)
-        key = link or clean_text(title).casefold()
-        section = (block.section,) if block.section else ()
+        item, problem = _story_item(block, meta, name, shown)
+        if problem is not None:
+            problems.append(problem)
+        key = item.source_url or clean_text(item.title or "").casefold()
         if key in keys:
             # The same story under a second heading: one item, both sections.
             at = keys[key]
-            old = items[at]
-            items[at] = replace(old, sections=unique([*old.sections, *section]))
+            extra = (block.section,) if block.section else ()
+            items[at] = replace(items[at], sections=unique([*items[at].sections, *extra]))
             continue
         keys[key] = len(items)
-        items.append(
-            RawItem(
-                origin=f"{name}:{line}",
-                title=title or None,
-                body=body,
-                date=dated[1] if dated else None,
-                date_source=dated[0] if dated else "",
-                published=dated[2] if dated else None,
-                language=pick_language(meta.language, " ".join([title, *body])),
-                source=meta.site_name,
-                source_url=link,
-                sections=unique([*section, *meta.sections]) if section else meta.sections,
-                tags=(),
-            )
-        )
+        items.append(item)
     # A story repeated under a second heading is one story, not a duplicate to count.
     return SourceResult(shown, "html", items=tuple(items), problems=tuple(problems), raw_count=len(items))

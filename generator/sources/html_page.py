@@ -1,8 +1,9 @@
-"""Parse HTML and read what a page says about itself (shared by the HTML, feed and JSONL readers).
+"""Read what an HTML page says about itself (shared by the HTML, feed and JSONL readers).
 
-Input: decoded HTML text or fragments. Output: lxml trees without script-like content, a
-`PageMeta` (title, canonical URL, site, language, sections, tags, dates from meta and JSON-LD),
-and plain-text paragraphs of fragments. Markup is only ever read, never passed on.
+Input: a parsed page (`html_tree.parse_document`, before scripts are removed) or HTML
+fragments. Output: a `PageMeta` (title, canonical URL, site, language, sections, tags, dates
+from meta elements and JSON-LD), plain-text paragraphs of fragments, and body paragraphs
+cleaned of titles, date lines and prompts. The tree API of `html_tree` is re-exported here.
 """
 
 from __future__ import annotations
@@ -15,79 +16,55 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import lxml.html
-from lxml import etree
-from lxml.html import HtmlElement
-
 from generator.sources.dates import find_dates, plausible_date
+from generator.sources.html_tree import (
+    NEVER_TEXT,
+    Document,
+    Element,
+    attr,
+    element_paragraphs,
+    element_text,
+    html_element,
+    html_to_paragraphs,
+    is_boilerplate,
+    iter_tags,
+    looks_like_html,
+    parse_document,
+    prune_boilerplate,
+    strip_never_text,
+)
 from generator.sources.values import (
     clean_text,
     host_name,
     normalize_language,
     parse_timestamp,
     safe_url,
-    text_to_paragraphs,
     unique,
 )
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["HtmlElement"]  # re-exported: the HTML readers type their trees with it
+# Re-exported: the HTML, feed and JSONL readers parse and walk pages through this module.
+__all__ = [
+    "NEVER_TEXT",
+    "SHORT_TEXT",
+    "DateCandidate",
+    "Document",
+    "Element",
+    "PageMeta",
+    "clean_body",
+    "element_paragraphs",
+    "element_text",
+    "html_to_paragraphs",
+    "is_boilerplate",
+    "looks_like_html",
+    "parse_document",
+    "prune_boilerplate",
+    "read_page_meta",
+    "strip_never_text",
+    "strip_site_suffix",
+]
 
-#: Elements whose content is never text: code, embedded documents, form controls.
-NEVER_TEXT = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "frame",
-    "object",
-    "embed",
-    "svg",
-    "math",
-    "canvas",
-    "button",
-    "select",
-    "textarea",
-    "input",
-    "head",
-)
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "tr",
-    "table",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "aside",
-    "figure",
-    "figcaption",
-    "dd",
-    "dt",
-    "dl",
-    "main",
-    "nav",
-    "address",
-    "hr",
-    "br",
-    "td",
-    "th",
-}
-_LOOKS_HTML = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 SHORT_TEXT = 80  # a dateline or byline is short; longer text is body
 _SKIP_PARAGRAPH = re.compile(
     r"^(?:share|tweet|print|read more|read also|see also|more|advertisement|поделиться|подробнее|читать далее|"
@@ -100,7 +77,6 @@ _CROSS_LINK = re.compile(
     r"сондай-ақ оқыңыз|оқи отырыңыз|lesen sie auch|siehe auch)\s*[:：—–-]",
     re.IGNORECASE,
 )
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _ARTICLE_TYPES = {
     "article",
     "newsarticle",
@@ -172,162 +148,6 @@ class PageMeta:
     declares_article: bool = False  # og:type article or a JSON-LD article type
 
 
-def looks_like_html(text: str) -> bool:
-    """Return True when a string carries tags or entities (a fragment to parse, not plain text)."""
-    return bool(_LOOKS_HTML.search(text))
-
-
-def parse_document(text: str) -> HtmlElement | None:
-    """Return the root element of an HTML document, or None if nothing could be parsed."""
-    # lxml refuses str input that still carries an encoding declaration; it is decoded already.
-    text = _XML_DECL.sub("", text, count=1)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=True)
-    try:
-        root = lxml.html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        logger.debug("HTML parse failed: %s", exc)
-        return None
-    if not isinstance(root, HtmlElement):
-        return None
-    _move_strays_to_body(root)
-    return root
-
-
-#: What may stand in <head>; libxml2's HTML 4 parser also leaves there anything it does not
-#: know (<article>, <main>, <section>) that comes before <body> opens.
-_HEAD_TAGS = frozenset({"title", "meta", "link", "style", "script", "base", "noscript", "template"})
-
-
-def _move_strays_to_body(root: HtmlElement) -> None:
-    """Move page content the parser left in <head> (a page starting `<style>…<article>`) to <body>."""
-    head = root.find("head")
-    if head is None:
-        return
-    children = list(head)
-    first = next((i for i, el in enumerate(children) if isinstance(el.tag, str) and el.tag not in _HEAD_TAGS), None)
-    if first is None:
-        return
-    body = root.find("body")
-    if body is None:
-        body = etree.SubElement(root, "body")
-    # Everything from the first stray on was meant for the body, in its order, tails included.
-    for offset, el in enumerate(children[first:]):
-        body.insert(offset, el)
-
-
-def strip_never_text(root: HtmlElement) -> None:
-    """Remove elements whose content is never article text (scripts, styles, frames, forms)."""
-    for el in list(root.iter(*NEVER_TEXT)):
-        if el.getparent() is not None:
-            el.drop_tree()
-
-
-def element_text(el: HtmlElement) -> str:
-    """Return the visible text of an element with whitespace collapsed."""
-    return clean_text(el.text_content())
-
-
-def element_paragraphs(el: HtmlElement) -> tuple[str, ...]:
-    """Return an element's text split at block boundaries into plain paragraphs."""
-    parts: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        text = clean_text("".join(current))
-        if text:
-            parts.append(text)
-        current.clear()
-
-    # An explicit stack, not recursion: hostile pages nest thousands of elements deep.
-    stack: list[tuple[HtmlElement, bool]] = [(el, False)]
-    while stack:
-        node, closing = stack.pop()
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if closing:
-            if tag in _BLOCK_TAGS:
-                flush()
-            if node.tail and node is not el:
-                current.append(node.tail)
-            continue
-        if tag in NEVER_TEXT or not tag:
-            if node.tail and node is not el:
-                current.append(node.tail)
-            continue
-        if tag in _BLOCK_TAGS:
-            flush()
-        if node.text:
-            current.append(node.text)
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
-    flush()
-    return tuple(parts)
-
-
-def html_to_paragraphs(fragment: str) -> tuple[str, ...]:
-    """Return the plain-text paragraphs of an HTML fragment (or of plain text as is)."""
-    if not fragment or not fragment.strip():
-        return ()
-    if not looks_like_html(fragment):
-        return text_to_paragraphs(fragment)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=True)
-    try:
-        root = lxml.html.fragment_fromstring(_XML_DECL.sub("", fragment), create_parent="div", parser=parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        logger.debug("HTML fragment parse failed: %s", exc)
-        return text_to_paragraphs(re.sub(r"<[^>]*>", " ", fragment))
-    # Plain line breaks inside a fragment's text nodes are not paragraph breaks.
-    return element_paragraphs(root)
-
-
-_BOILERPLATE_TAGS = {"nav", "aside", "footer", "form", "menu", "dialog"}
-# Whole class names or ids such as `related-news`, `share_buttons`, `post-tags`, `news-ticker`;
-# WordPress's `tag-economy` on the article itself must not match, hence `tags` not `tag`.
-_BOILERPLATE_NAME = re.compile(
-    r"(?:^|[-_])(?:nav|navbar|navigation|menu|breadcrumbs?|share|sharing|social|socials|related|ticker|tags|"
-    r"tagcloud|comments?|advert|adverts|advertisement|ads|banner|cookies?|subscribe|subscription|newsletter|"
-    r"promo|sidebar|widget|widgets|popular|most-read|mostread|trending|footer|rates|currency|exchange|"
-    r"weather|login|signup|pagination|pager|toolbar|print)(?:$|[-_])",
-)
-
-
-def is_boilerplate(el: HtmlElement) -> bool:
-    """Return True for page furniture: navigation, sidebars, share/tag/related boxes, tickers."""
-    if el.tag in _BOILERPLATE_TAGS:
-        return True
-    if (el.get("role") or "").lower() in ("navigation", "complementary", "contentinfo", "banner", "search"):
-        return True
-    names = [*(el.get("class") or "").lower().split(), (el.get("id") or "").lower()]
-    return any(_BOILERPLATE_NAME.search(n) for n in names if n)
-
-
-def prune_boilerplate(root: HtmlElement, keep: HtmlElement | None = None) -> int:
-    """Remove page furniture from the tree, never an element holding `keep` or most of the text; return the count."""
-    body = root.find(".//body")
-    total = len(element_text(body if body is not None else root)) or 1
-    removed = 0
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("html", "body"):
-            continue
-        # A site header is furniture only when the article's title is not inside it.
-        furniture = is_boilerplate(el) or (el.tag == "header" and keep is not None and not _contains(el, keep))
-        if not furniture or (keep is not None and _contains(el, keep)):
-            continue
-        if len(element_text(el)) > 0.5 * total and el.tag not in ("nav", "footer"):
-            continue
-        el.drop_tree()
-        removed += 1
-    return removed
-
-
-def _contains(outer: HtmlElement, inner: HtmlElement) -> bool:
-    node: HtmlElement | None = inner
-    while node is not None:
-        if node is outer:
-            return True
-        node = node.getparent()
-    return False
-
-
 def clean_body(paragraphs: tuple[str, ...], title: str | None) -> tuple[str, ...]:
     """Return body paragraphs without a repeated title, bare date lines or share/read-more prompts."""
     out = []
@@ -341,36 +161,6 @@ def clean_body(paragraphs: tuple[str, ...], title: str | None) -> tuple[str, ...
             continue
         out.append(para)
     return tuple(out)
-
-
-def _meta_values(root: HtmlElement) -> Iterator[tuple[str, str]]:
-    """Yield (lowercased property/name/itemprop, content) for every meta element."""
-    for meta in root.iter("meta"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or ""
-        content = meta.get("content")
-        if key and content and content.strip():
-            yield key.strip().lower(), content.strip()
-
-
-def _json_ld_objects(root: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Yield every JSON object of the page's JSON-LD blocks (graphs flattened)."""
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError as exc:
-            logger.debug("bad JSON-LD block at line %s: %s", script.sourceline, exc)
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                yield item
-                if isinstance(item.get("@graph"), list):
-                    stack.extend(item["@graph"])
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -408,78 +198,140 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...]) -> str:
     return title.strip()
 
 
-def _breadcrumbs(root: HtmlElement) -> list[str]:
-    """Return the names on the page's breadcrumb trail, home link excluded."""
-    crumbs: list[str] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        marker = " ".join((el.get("class") or "", el.get("id") or "", el.get("aria-label") or "")).lower()
-        if "breadcrumb" in marker:
-            links = [element_text(a) for a in el.iter("a")] or [element_text(li) for li in el.iter("li")]
-            crumbs = [c for c in links if c and c.casefold() not in _HOME_CRUMBS and len(c) <= 60]
-            break
-    return crumbs
+def _meta_values(doc: Document) -> Iterator[tuple[str, str]]:
+    """Yield (lowercased property/name/itemprop, content) for every meta element."""
+    for meta in iter_tags(doc, "meta"):
+        key = attr(meta, "property") or attr(meta, "name") or attr(meta, "itemprop") or attr(meta, "http-equiv")
+        content = attr(meta, "content")
+        if key and content.strip():
+            yield key.strip().lower(), content.strip()
 
 
-def read_page_meta(root: HtmlElement) -> PageMeta:
-    """Return what the page's head, JSON-LD and links say about it (before scripts are removed)."""
-    metas = list(_meta_values(root))
+@dataclass(frozen=True)
+class _HeadMeta:
+    """The page's <meta> values: all of them in order, and the first value of each key."""
+
+    values: tuple[tuple[str, str], ...]
+    first: dict[str, str]
+
+    def all(self, *keys: str) -> list[str]:
+        """Return every value of the given keys, in page order."""
+        return [value for key, value in self.values if key in keys]
+
+
+def _read_head_meta(doc: Document) -> _HeadMeta:
+    """Return the page's meta values (the first of a repeated key wins, as browsers and crawlers read it)."""
+    values = tuple(_meta_values(doc))
     first: dict[str, str] = {}
-    for key, value in metas:
+    for key, value in values:
         first.setdefault(key, value)
+    return _HeadMeta(values, first)
 
-    base_url = None
-    for base in root.iter("base"):
-        base_url = safe_url(base.get("href"))
-        break
+
+def _page_urls(doc: Document, head: _HeadMeta) -> tuple[str | None, str | None]:
+    """Return (base URL, canonical URL): <base href>, then <link rel=canonical>, else og:url."""
+    base = next(iter_tags(doc, "base"), None)
+    base_url = safe_url(attr(base, "href")) if base is not None else None
     canonical = None
-    for link in root.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split():
-            canonical = safe_url(link.get("href"), base_url)
+    for link in iter_tags(doc, "link"):
+        if "canonical" in attr(link, "rel").lower().split():
+            canonical = safe_url(attr(link, "href"), base_url)
             if canonical:
                 break
-    canonical = canonical or safe_url(first.get("og:url"), base_url)
+    return base_url, canonical or safe_url(head.first.get("og:url"), base_url)
 
-    sections = [v for k, v in metas if k in ("article:section", "section", "og:article:section")]
-    tags = [v for k, v in metas if k in ("article:tag", "og:article:tag")]
-    for key, value in metas:
-        if key in ("keywords", "news_keywords"):
-            tags.extend(value.split(","))
+
+def _meta_dates(head: _HeadMeta) -> list[DateCandidate]:
+    """Return the publication date of the meta elements (first plausible key) and one modification date."""
     dates: list[DateCandidate] = []
     for key in _DATE_META:
-        if key in first:
-            date, published = parse_timestamp(first[key])
+        if key in head.first:
+            date, published = parse_timestamp(head.first[key])
             if date:
                 dates.append(DateCandidate(date, published, "meta"))
                 if plausible_date(date):  # a placeholder (0001-01-01) leaves room for the next key
                     break
     for key in _MODIFIED_META:
-        date, published = parse_timestamp(first.get(key, ""))
+        date, published = parse_timestamp(head.first.get(key, ""))
         if date:
             dates.append(DateCandidate(date, published, "meta_modified"))
             break
+    return dates
 
+
+def _meta_tags(head: _HeadMeta) -> list[str]:
+    """Return the page's tags: article:tag values, then comma-separated keywords."""
+    tags = head.all("article:tag", "og:article:tag")
+    for value in head.all("keywords", "news_keywords"):
+        tags.extend(value.split(","))
+    return tags
+
+
+@dataclass(frozen=True)
+class _JsonLd:
+    """What the page's JSON-LD says about its article and where it sits (the first value of each wins)."""
+
+    declares_article: bool = False  # an article type other than a bare WebPage
+    headline: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    dates: tuple[DateCandidate, ...] = ()
+    sections: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    crumbs: tuple[str, ...] = ()  # a BreadcrumbList's names, home included
+
+
+def _json_ld_objects(doc: Document) -> Iterator[dict[str, Any]]:
+    """Yield every JSON object of the page's JSON-LD blocks (graphs flattened)."""
+    for script in iter_tags(doc, "script"):
+        content = script.get_text()
+        if attr(script, "type").strip().lower() != "application/ld+json" or not content:
+            continue
+        try:
+            data = json.loads(content)
+        except ValueError as exc:
+            logger.debug("bad JSON-LD block at line %s: %s", script.sourceline, exc)
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(item["@graph"])
+
+
+def _json_ld_dates(obj: dict[str, Any], known: list[DateCandidate]) -> list[DateCandidate]:
+    """Return an article object's dates not yet known: datePublished, dateCreated, dateModified."""
+    found: list[DateCandidate] = []
+    # datePublished over dateCreated over dateModified: the first plausible of each kind, over
+    # every article object (a page may describe its article twice, once with a placeholder).
+    for key, source in (("datePublished", "json_ld"), ("dateCreated", "json_ld"), ("dateModified", "json_ld_modified")):
+        if not isinstance(obj.get(key), str) or any(
+            d.source == source and plausible_date(d.date) for d in (*known, *found)
+        ):
+            continue
+        date, published = parse_timestamp(obj[key])
+        if date:
+            found.append(DateCandidate(date, published, source))
+    return found
+
+
+def _read_json_ld(doc: Document) -> _JsonLd:
+    """Return the facts of the page's JSON-LD article objects and its breadcrumb list."""
+    declares = False
     headline = site_name = language = None
+    dates: list[DateCandidate] = []
+    sections: list[str] = []
+    tags: list[str] = []
     crumbs: list[str] = []
-    declares_article = first.get("og:type", "").lower() == "article"
-    for obj in _json_ld_objects(root):
+    for obj in _json_ld_objects(doc):
         kinds = _types(obj)
         if kinds & _ARTICLE_TYPES:
-            declares_article = declares_article or bool(kinds - {"webpage"})
-            # datePublished over dateCreated over dateModified: the first plausible of each kind.
-            for field, source in (
-                ("datePublished", "json_ld"),
-                ("dateCreated", "json_ld"),
-                ("dateModified", "json_ld_modified"),
-            ):
-                if not isinstance(obj.get(field), str) or any(
-                    d.source == source and plausible_date(d.date) for d in dates
-                ):
-                    continue
-                date, published = parse_timestamp(obj[field])
-                if date:
-                    dates.append(DateCandidate(date, published, source))
+            declares = declares or bool(kinds - {"webpage"})
+            dates.extend(_json_ld_dates(obj, dates))
             headline = headline or next(iter(_strings(obj.get("headline"))), None)
             sections.extend(_strings(obj.get("articleSection")))
             keywords = obj.get("keywords")
@@ -490,33 +342,77 @@ def read_page_meta(root: HtmlElement) -> PageMeta:
             for entry in obj["itemListElement"]:
                 if isinstance(entry, dict):
                     crumbs.extend(_strings(entry.get("name")) or _strings(entry.get("item")))
+    return _JsonLd(declares, headline, site_name, language, tuple(dates), tuple(sections), tuple(tags), tuple(crumbs))
 
-    html_lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-    language = normalize_language(
-        html_lang or first.get("og:locale") or first.get("content-language") or first.get("language") or language
+
+def _breadcrumbs(doc: Document) -> list[str]:
+    """Return the names on the page's breadcrumb trail, home link excluded."""
+    for el in iter_tags(doc):
+        marker = " ".join((attr(el, "class"), attr(el, "id"), attr(el, "aria-label"))).lower()
+        if "breadcrumb" in marker:
+            links = [element_text(a) for a in iter_tags(el, "a")] or [element_text(li) for li in iter_tags(el, "li")]
+            return [c for c in links if c and c.casefold() not in _HOME_CRUMBS and len(c) <= 60]
+    return []
+
+
+def _page_language(doc: Document, head: _HeadMeta, json_ld: _JsonLd) -> str | None:
+    """Return the page's language: <html lang>, then meta elements, then JSON-LD inLanguage."""
+    html = html_element(doc)
+    declared = attr(html, "lang") or attr(html, "xml:lang")
+    first = head.first
+    return normalize_language(
+        declared or first.get("og:locale") or first.get("content-language") or first.get("language") or json_ld.language
     )
-    site_name = first.get("og:site_name") or first.get("application-name") or site_name
-    title_el = root.find(".//title")
-    names = tuple(n for n in (site_name, host_name(canonical)) if n)
-    raw_title = first.get("og:title") or first.get("twitter:title") or headline
+
+
+@dataclass(frozen=True)
+class _Titles:
+    """The page's own title (og/twitter/JSON-LD) and its <title>, both without the site's name."""
+
+    title: str | None
+    head_title: str | None
+
+
+def _page_titles(doc: Document, head: _HeadMeta, json_ld: _JsonLd, names: tuple[str, ...]) -> _Titles:
+    """Return the page's titles with a `| Site` prefix or suffix removed."""
+    raw_title = head.first.get("og:title") or head.first.get("twitter:title") or json_ld.headline
     title = strip_site_suffix(clean_text(raw_title), names) if raw_title else None
+    title_el = next(iter_tags(doc, "title"), None)
     head_text = element_text(title_el) if title_el is not None else ""
     head_title = strip_site_suffix(head_text, names) if head_text else None
-    crumbs = [c for c in crumbs if c.casefold() not in _HOME_CRUMBS] or _breadcrumbs(root)
-    for known in (title, head_title):
+    return _Titles(title or None, head_title or None)
+
+
+def _page_sections(doc: Document, json_ld: _JsonLd, titles: _Titles) -> list[str]:
+    """Return the page's breadcrumb trail (JSON-LD's, else the markup's), without home and the page itself."""
+    crumbs = [c for c in json_ld.crumbs if c.casefold() not in _HOME_CRUMBS] or _breadcrumbs(doc)
+    # The last crumb is often the article itself: its title is no section.
+    for known in (titles.title, titles.head_title):
         if known:
             crumbs = [c for c in crumbs if c.casefold() != known.casefold()]
-    summary = first.get("og:description") or first.get("description") or first.get("twitter:description")
+    return crumbs
+
+
+def read_page_meta(doc: Document) -> PageMeta:
+    """Return what the page's head, JSON-LD and links say about it (before scripts are removed)."""
+    head = _read_head_meta(doc)
+    base_url, canonical = _page_urls(doc, head)
+    json_ld = _read_json_ld(doc)
+    # The og:/application name over the JSON-LD publisher: it is the name the site shows.
+    site_name = head.first.get("og:site_name") or head.first.get("application-name") or json_ld.site_name
+    titles = _page_titles(doc, head, json_ld, tuple(n for n in (site_name, host_name(canonical)) if n))
+    sections = head.all("article:section", "section", "og:article:section") + list(json_ld.sections)
+    summary = head.first.get("og:description") or head.first.get("description") or head.first.get("twitter:description")
     return PageMeta(
-        title=title or None,
-        head_title=head_title or None,
+        title=titles.title,
+        head_title=titles.head_title,
         base_url=base_url or canonical,
         canonical=canonical,
         site_name=clean_text(site_name) if site_name else host_name(canonical),
-        language=language,
-        sections=unique([*crumbs, *sections]),
-        tags=unique(tags),
+        language=_page_language(doc, head, json_ld),
+        sections=unique([*_page_sections(doc, json_ld, titles), *sections]),
+        tags=unique([*_meta_tags(head), *json_ld.tags]),
         summary=clean_text(summary) if summary else None,
-        dates=tuple(dates),
-        declares_article=declares_article,
+        dates=(*_meta_dates(head), *json_ld.dates),
+        declares_article=head.first.get("og:type", "").lower() == "article" or json_ld.declares_article,
     )
