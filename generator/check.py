@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -73,59 +74,71 @@ def _resolve(root: Path, page: Path, target: str, base_path: str) -> Path | None
     return resolved
 
 
-def check_links(site_dir: Path, base_url: str) -> LinkReport:
-    """Check every internal link and fragment of a built site; return the broken ones."""
-    root = site_dir.resolve()
-    base_path = urlsplit(base_url).path or "/"
-    index = _SiteIndex(root)
-    problems: list[Problem] = []
-    pages = links = 0
+def _site_pages(root: Path) -> Iterator[Path]:
+    """Yield the HTML pages of a built site in sorted order, skipping folders of other tools."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not (Path(dirpath) == root and d in SKIP_DIRS))
         for name in sorted(filenames):
-            if not name.endswith((".html", ".htm")):
-                continue
-            page = Path(dirpath) / name
-            shown = content.display_path(page)
-            pages += 1
-            try:
-                tree = lxml.html.parse(str(page))
-            except (OSError, ValueError) as exc:
-                problems.append(Problem(shown, 0, f"cannot parse HTML: {exc}"))
-                continue
-            for element in tree.iter():
-                for attribute in LINK_ATTRIBUTES:
-                    value = element.get(attribute) if isinstance(element.tag, str) else None
-                    if value is None:
-                        continue
-                    parts = urlsplit(value.strip())
-                    if parts.scheme or value.startswith("//"):
-                        if parts.hostname in ("localhost", "127.0.0.1", "0.0.0.0") or parts.scheme == "file":
-                            problems.append(
-                                Problem(
-                                    shown,
-                                    element.sourceline or 0,
-                                    f"link to a local machine: {value}",
-                                    "use a relative link",
-                                )
-                            )
-                        continue
-                    links += 1
-                    target = _resolve(root, page, parts.path, base_path)
-                    line = element.sourceline or 0
-                    if target is None:
-                        problems.append(
-                            Problem(shown, line, f"link leaves the site: {value}", f"links must stay under {base_path}")
-                        )
-                    elif not target.is_file():
-                        problems.append(Problem(shown, line, f"broken link: {value}", "the target file does not exist"))
-                    elif parts.fragment and unquote(parts.fragment) not in index.ids_of(target):
-                        problems.append(
-                            Problem(
-                                shown, line, f"broken fragment: {value}", f"no id {parts.fragment!r} in the target page"
-                            )
-                        )
-    return LinkReport(pages, links, tuple(problems))
+            if name.endswith((".html", ".htm")):
+                yield Path(dirpath) / name
+
+
+class _LinkChecker:
+    """Check the links of one built site's pages, collecting what is broken."""
+
+    def __init__(self, root: Path, base_path: str) -> None:
+        self.root = root
+        self.base_path = base_path
+        self.index = _SiteIndex(root)
+        self.problems: list[Problem] = []
+        self.links = 0  # internal links checked
+
+    def check_page(self, page: Path) -> None:
+        """Check every link attribute of one page."""
+        shown = content.display_path(page)
+        try:
+            tree = lxml.html.parse(str(page))
+        except (OSError, ValueError) as exc:
+            self.problems.append(Problem(shown, 0, f"cannot parse HTML: {exc}"))
+            return
+        for element in tree.iter():
+            if not isinstance(element.tag, str):
+                continue  # a comment or processing instruction
+            for attribute in LINK_ATTRIBUTES:
+                value = element.get(attribute)
+                if value is not None:
+                    self._check_link(page, shown, element.sourceline or 0, value)
+
+    def _check_link(self, page: Path, shown: str, line: int, value: str) -> None:
+        """Check one link: an external one only for pointing at a local machine."""
+        parts = urlsplit(value.strip())
+        if parts.scheme or value.startswith("//"):
+            if parts.hostname in ("localhost", "127.0.0.1", "0.0.0.0") or parts.scheme == "file":
+                self.problems.append(Problem(shown, line, f"link to a local machine: {value}", "use a relative link"))
+            return
+        self.links += 1
+        target = _resolve(self.root, page, parts.path, self.base_path)
+        if target is None:
+            self.problems.append(
+                Problem(shown, line, f"link leaves the site: {value}", f"links must stay under {self.base_path}")
+            )
+        elif not target.is_file():
+            self.problems.append(Problem(shown, line, f"broken link: {value}", "the target file does not exist"))
+        elif parts.fragment and unquote(parts.fragment) not in self.index.ids_of(target):
+            self.problems.append(
+                Problem(shown, line, f"broken fragment: {value}", f"no id {parts.fragment!r} in the target page")
+            )
+
+
+def check_links(site_dir: Path, base_url: str) -> LinkReport:
+    """Check every internal link and fragment of a built site; return the broken ones."""
+    root = site_dir.resolve()
+    checker = _LinkChecker(root, urlsplit(base_url).path or "/")
+    pages = 0
+    for page in _site_pages(root):
+        pages += 1
+        checker.check_page(page)
+    return LinkReport(pages, checker.links, tuple(checker.problems))
 
 
 def check_all(config: Config, *, content_dir: Path, site_dir: Path | None, fix: bool, report: RunReport) -> str:

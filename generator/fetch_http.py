@@ -277,16 +277,24 @@ def _connect(conn: http.client.HTTPConnection, budget: Budget, limits: HttpLimit
         raise FetchFailure(f"cannot connect: {exc.strerror or exc}", _HINT_DOWN, retry=True) from exc
 
 
-def _read_body(response: http.client.HTTPResponse, limits: HttpLimits) -> bytes:
-    """Return the body, decoded from gzip or deflate; raise once it passes the size cap."""
-    cap = limits.max_bytes
+def _declared_length(response: http.client.HTTPResponse, cap: int) -> int | None:
+    """Return the body's Content-Length (None when chunked or not sent); raise if it is over the cap."""
     declared = None if response.chunked else response.length  # http.client's Content-Length
     if declared is not None and declared > cap:
         raise FetchFailure(f"response of {declared:,} bytes is over the {cap:,}-byte cap", _HINT_BIG)
+    return declared
+
+
+def _body_decoder(response: http.client.HTTPResponse) -> _Decoder | None:
+    """Return the decoder of the body's Content-Encoding (None for identity); raise for other codings."""
     coding = (response.getheader("Content-Encoding") or "identity").strip().lower()
     if coding not in _CODINGS and coding != "identity":
         raise FetchFailure(f"unsupported Content-Encoding {coding!r}", "digest reads gzip and deflate only")
-    decoder = _Decoder(coding) if coding in _CODINGS else None
+    return _Decoder(coding) if coding in _CODINGS else None
+
+
+def _read_chunks(response: http.client.HTTPResponse, cap: int, decoder: _Decoder | None) -> tuple[list[bytes], int]:
+    """Return the decoded chunks of the body and the bytes received; raise once either passes the cap."""
     chunks: list[bytes] = []
     received = size = 0
     # read1 returns what one socket read brings, so no single call outlasts the budget.
@@ -298,9 +306,17 @@ def _read_body(response: http.client.HTTPResponse, limits: HttpLimits) -> bytes:
             # Ask for one byte past the cap at most: a small gzip bomb never fills memory.
             chunk = decoder.decode(chunk, cap - size + 1)
             if size + len(chunk) > cap:
-                raise FetchFailure(f"response is over the {cap:,}-byte cap once {coding}-decoded", _HINT_BIG)
+                raise FetchFailure(f"response is over the {cap:,}-byte cap once {decoder.coding}-decoded", _HINT_BIG)
         size += len(chunk)
         chunks.append(chunk)
+    return chunks, received
+
+
+def _read_body(response: http.client.HTTPResponse, limits: HttpLimits) -> bytes:
+    """Return the body, decoded from gzip or deflate; raise once it passes the size cap."""
+    declared = _declared_length(response, limits.max_bytes)
+    decoder = _body_decoder(response)
+    chunks, received = _read_chunks(response, limits.max_bytes, decoder)
     if declared is not None and received < declared:
         raise FetchFailure(f"connection closed after {received:,} of {declared:,} bytes", _HINT_BUSY, retry=True)
     if decoder:

@@ -16,6 +16,7 @@ import html.entities
 import io
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import feedparser
@@ -266,8 +267,17 @@ def _date(entry: Any) -> tuple[str, dt.date | None, dt.datetime | None, list[dt.
     return "", None, None, passed
 
 
-def read_feed(text: str, name: str, shown: str) -> SourceResult:
-    """Return one item per feed entry, plus the feed's problems."""
+def _parse_repaired(text: str, shown: str) -> Any:
+    """Return feedparser's result for the repaired text, or None where feedparser crashes on it."""
+    try:
+        return _parse(_repair(text))
+    except Exception:
+        logger.debug("feedparser failed on the repaired %s", shown, exc_info=True)
+        return None
+
+
+def _parse_leniently(text: str, shown: str) -> tuple[Any, Exception | None]:
+    """Return feedparser's result (None when unreadable) and the feed's XML error, if any."""
     parsed: Any = None
     try:
         parsed = _parse(text)
@@ -278,14 +288,96 @@ def read_feed(text: str, name: str, shown: str) -> SourceResult:
     if error is not None:
         # feedparser's lenient parser cuts an entry short at a stray `<` and sometimes drops
         # the entries after the damage: when the repaired text is well-formed, read that.
-        try:
-            repaired = _parse(_repair(text))
-        except Exception:
-            logger.debug("feedparser failed on the repaired %s", shown, exc_info=True)
-        else:
-            if parsed is None or _xml_error(repaired, shown) is None:
-                logger.debug("%s: reading the repaired feed", shown)
-                parsed = repaired
+        repaired = _parse_repaired(text, shown)
+        if repaired is not None and (parsed is None or _xml_error(repaired, shown) is None):
+            logger.debug("%s: reading the repaired feed", shown)
+            parsed = repaired
+    return parsed, error
+
+
+@dataclass(frozen=True)
+class _Feed:
+    """What every entry of one feed shares: where it came from and its defaults."""
+
+    name: str
+    shown: str
+    link: str | None
+    source: str | None
+    language: str | None
+
+
+def _link_problem(entry: Any, link: str | None, feed: _Feed, line: int) -> Problem | None:
+    """Return the warning for an entry link that was dropped, if it was."""
+    if link is not None or not entry.get("link"):
+        return None
+    return Problem(
+        feed.shown,
+        line,
+        f'link "{str(entry.get("link"))[:60]}" is not an http(s) URL and was dropped',
+        "only http and https links are kept",
+        Severity.WARNING,
+    )
+
+
+def _terms(entry: Any) -> tuple[str, ...]:
+    """Return the entry's categories, each once, in the feed's order."""
+    return unique(t.get("label") or t.get("term") or "" for t in entry.get("tags") or [])
+
+
+def _read_entry(entry: Any, feed: _Feed, line: int, problems: list[Problem]) -> RawItem | None:
+    """Return the item of one feed entry (None when it has nothing to publish), adding its problems."""
+    title = _text_field(entry, "title")
+    body = _body(entry)
+    if not title and not body:
+        problems.append(
+            Problem(feed.shown, line, "feed entry has neither a title nor a text", "nothing to publish; it was skipped")
+        )
+        return None
+    date_source, date, published, implausible = _date(entry)
+    if date is None and implausible:
+        problems.append(implausible_problem(feed.shown, line, title or None, implausible))
+    link = _link(entry, feed.link)
+    link_problem = _link_problem(entry, link, feed, line)
+    if link_problem is not None:
+        problems.append(link_problem)
+    terms = _terms(entry)
+    declared = (entry.get("title_detail") or {}).get("language") or feed.language
+    return RawItem(
+        origin=f"{feed.name}:{line}",
+        title=title or None,
+        body=body,
+        date=date,
+        date_source=date_source,
+        published=published,
+        language=pick_language(declared, " ".join([title, *body])),
+        source=feed.source,
+        source_url=link,
+        # A feed's categories are the publisher's sections; the first is its main one.
+        sections=terms[:1],
+        tags=terms,
+        summary=_summary(entry, body),
+    )
+
+
+def _read_entries(parsed: Any, text: str, name: str, shown: str, problems: list[Problem]) -> list[RawItem]:
+    """Return the items of a parsed feed's entries, adding their problems."""
+    feed = parsed.get("feed") or {}
+    entries = parsed.get("entries") or []
+    lines = _entry_lines(text, len(entries))
+    feed_link = safe_url(feed.get("link"))
+    source = clean_text(feed.get("title") or "") or host_name(feed_link)
+    shared = _Feed(name, shown, feed_link, source or None, feed.get("language"))
+    items = []
+    for n, entry in enumerate(entries):
+        item = _read_entry(entry, shared, lines[n] if lines else 1, problems)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def read_feed(text: str, name: str, shown: str) -> SourceResult:
+    """Return one item per feed entry, plus the feed's problems."""
+    parsed, error = _parse_leniently(text, shown)
     if parsed is None:
         return SourceResult.rejected(
             shown,
@@ -294,56 +386,9 @@ def read_feed(text: str, name: str, shown: str) -> SourceResult:
             f"malformed feed: feedparser could not read it ({type(error).__name__}: {error})",
             "check the XML with a validator and fix it",
         )
-    feed = parsed.get("feed") or {}
     entries = parsed.get("entries") or []
     problems: list[Problem] = []
-    lines = _entry_lines(text, len(entries))
-    feed_link = safe_url(feed.get("link"))
-    source = clean_text(feed.get("title") or "") or host_name(feed_link)
-    feed_lang = feed.get("language")
-    items = []
-    for n, entry in enumerate(entries):
-        line = lines[n] if lines else 1
-        title = _text_field(entry, "title")
-        body = _body(entry)
-        if not title and not body:
-            problems.append(
-                Problem(shown, line, "feed entry has neither a title nor a text", "nothing to publish; it was skipped")
-            )
-            continue
-        date_source, date, published, implausible = _date(entry)
-        if date is None and implausible:
-            problems.append(implausible_problem(shown, line, title or None, implausible))
-        link = _link(entry, feed_link)
-        if link is None and entry.get("link"):
-            problems.append(
-                Problem(
-                    shown,
-                    line,
-                    f'link "{str(entry.get("link"))[:60]}" is not an http(s) URL and was dropped',
-                    "only http and https links are kept",
-                    Severity.WARNING,
-                )
-            )
-        terms = unique(t.get("label") or t.get("term") or "" for t in entry.get("tags") or [])
-        declared = (entry.get("title_detail") or {}).get("language") or feed_lang
-        items.append(
-            RawItem(
-                origin=f"{name}:{line}",
-                title=title or None,
-                body=body,
-                date=date,
-                date_source=date_source,
-                published=published,
-                language=pick_language(declared, " ".join([title, *body])),
-                source=source or None,
-                source_url=link,
-                # A feed's categories are the publisher's sections; the first is its main one.
-                sections=terms[:1],
-                tags=terms,
-                summary=_summary(entry, body),
-            )
-        )
+    items = _read_entries(parsed, text, name, shown, problems)
     if error is not None:
         line, message = _not_well_formed(error, text)
         if not items:

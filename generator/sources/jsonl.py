@@ -123,28 +123,31 @@ def _plain(value: str | None) -> str:
     return " ".join(html_to_paragraphs(value)) if value else ""
 
 
-def parse_line(obj: Any, name: str, shown: str, lineno: int) -> tuple[RawItem, list[Problem]]:
-    """Return the item of one decoded JSON line and its warnings; raise LineError if it is unusable."""
-    if not isinstance(obj, dict):
-        raise LineError(f"line is {_kind(obj)}, not a JSON object", 'write one {"title": ..., "body": ...} per line')
-    warnings: list[Problem] = []
-    title = _plain(_string(obj, "title"))
-    body = _body(obj)
-    if not title and not body:
-        raise LineError("object has neither a title nor a body", 'add "title" and "body"')
+def _unrecognized(shown: str, lineno: int, what: str, raw: str, hint: str) -> Problem:
+    """Return the warning for a date or time that could not be read."""
+    return Problem(shown, lineno, f'unrecognized {what} "{clean_text(raw)[:40]}"', hint, Severity.WARNING)
 
-    date: dt.date | None = None
-    published: dt.datetime | None = None
-    date_source = ""
+
+def _read_published(raw: str | None, implausible: list[dt.date]) -> tuple[dt.date | None, dt.datetime | None]:
+    """Return the local date and moment of a `published` time; an implausible one is noted and dropped."""
+    if not raw:
+        return None, None
+    date, published = parse_timestamp(raw)
+    if date and not plausible_date(date):
+        # A placeholder (0001-01-01) or far-future time is no publication time at all.
+        implausible.append(date)
+        return None, None
+    return date, published
+
+
+def _dates(
+    obj: dict[str, Any], shown: str, lineno: int, title: str, warnings: list[Problem]
+) -> tuple[dt.date | None, dt.datetime | None, str]:
+    """Return (local date, aware datetime, date source) of a line's object, adding its warnings."""
     implausible: list[dt.date] = []
     raw_published = _string(obj, "published")
-    if raw_published:
-        date, published = parse_timestamp(raw_published)
-        if date and not plausible_date(date):
-            # A placeholder (0001-01-01) or far-future time is no publication time at all.
-            implausible.append(date)
-            date = published = None
-        date_source = "published" if date else ""
+    date, published = _read_published(raw_published, implausible)
+    date_source = "published" if date else ""
     raw_date = _string(obj, "date")
     if raw_date:
         # An explicit date is the publisher's day; `published` adds the moment.
@@ -155,29 +158,17 @@ def parse_line(obj: Any, name: str, shown: str, lineno: int) -> tuple[RawItem, l
             date, date_source = own, "json"
             published = published or own_published
         else:
-            warnings.append(
-                Problem(
-                    shown,
-                    lineno,
-                    f'unrecognized date "{clean_text(raw_date)[:40]}"',
-                    "use YYYY-MM-DD or DD.MM.YYYY",
-                    Severity.WARNING,
-                )
-            )
+            warnings.append(_unrecognized(shown, lineno, "date", raw_date, "use YYYY-MM-DD or DD.MM.YYYY"))
     elif raw_published and date is None and not implausible:
-        warnings.append(
-            Problem(
-                shown,
-                lineno,
-                f'unrecognized published time "{clean_text(raw_published)[:40]}"',
-                "use ISO 8601, e.g. 2026-02-04T10:15:00+05:00",
-                Severity.WARNING,
-            )
-        )
-
+        hint = "use ISO 8601, e.g. 2026-02-04T10:15:00+05:00"
+        warnings.append(_unrecognized(shown, lineno, "published time", raw_published, hint))
     if date is None and implausible:
         warnings.append(implausible_problem(shown, lineno, title, implausible))
+    return date, published, date_source
 
+
+def _url(obj: dict[str, Any], shown: str, lineno: int, warnings: list[Problem]) -> str | None:
+    """Return the line's http(s) link, warning when one was given but had to be dropped."""
     raw_url = _string(obj, "url", "link", "source_url")
     url = safe_url(raw_url)
     if raw_url and url is None:
@@ -190,6 +181,20 @@ def parse_line(obj: Any, name: str, shown: str, lineno: int) -> tuple[RawItem, l
                 Severity.WARNING,
             )
         )
+    return url
+
+
+def parse_line(obj: Any, name: str, shown: str, lineno: int) -> tuple[RawItem, list[Problem]]:
+    """Return the item of one decoded JSON line and its warnings; raise LineError if it is unusable."""
+    if not isinstance(obj, dict):
+        raise LineError(f"line is {_kind(obj)}, not a JSON object", 'write one {"title": ..., "body": ...} per line')
+    warnings: list[Problem] = []
+    title = _plain(_string(obj, "title"))
+    body = _body(obj)
+    if not title and not body:
+        raise LineError("object has neither a title nor a body", 'add "title" and "body"')
+    date, published, date_source = _dates(obj, shown, lineno, title, warnings)
+    url = _url(obj, shown, lineno, warnings)
     unknown = sorted(set(obj) - KNOWN_KEYS)
     if unknown:
         logger.debug("%s:%d: ignoring keys %s", shown, lineno, ", ".join(unknown))
