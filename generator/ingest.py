@@ -3,16 +3,20 @@
 Input: raw files or directories and the config. Output: new files under the content
 directory (existing files are only ever touched to add `also_reported_by`), an optional
 JSON report, and an `IngestResult` with the run's one-line summary. Every rejected input
-or item is recorded in the `RunReport` with `path:line: reason`. A large run parses,
-prepares (themes, fingerprints), renders and writes in worker processes; its output is the
-same as a run in one process.
+or item is recorded in the `RunReport` with `path:line: reason`.
+
+Bodies stay plain text (`generator.bodytext`) until the write step makes them Markdown.
+Where the pure per-item work runs is decided here alone: each step that has such work is
+handed a `Mapper`, a process pool's on a large run (parse and fingerprint; finish each
+story; render and write), and values come back in order, so the output is the same as a
+run in one process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
-import itertools
 import json
 import logging
 import multiprocessing
@@ -25,15 +29,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator import content, lock, tombstones
+from generator.bodytext import join_paragraphs, to_markdown
 from generator.config import Config
 from generator.curate import Prepared, Repeats, curate_prepared, prepare
 from generator.log import RunReport, plural
-from generator.models import Article, Problem, RawItem, Severity, SourceResult, collapse_spaces, short_title, url_host
+from generator.models import Article, Mapper, Problem, RawItem, Severity, SourceResult, short_title, url_host
 from generator.sources import iter_inputs, read_source
 from generator.sources.dates import implausible_reason, plausible_date
 
@@ -44,6 +49,9 @@ ProgressCallback = Callable[[int, int, str], None]
 #: Below this many inputs or bytes, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 1_000_000
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -74,30 +82,6 @@ class IngestResult:
             f"{plural(self.raw_items, 'raw item')} → {plural(self.articles, 'article')} "
             f"({plural(self.duplicates, 'duplicate')}, {self.rejected} rejected{tail}) in {self.seconds:.2f} s"
         )
-
-
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-_BLOCK_START = re.compile(r"^(\s*)([#>]|[-*+](?=\s)|={3,}|-{3,})")
-_ORDERED_START = re.compile(r"^(\s*\d+)([.)])(?=\s)")
-
-
-def paragraphs_to_markdown(paragraphs: Sequence[str]) -> str:
-    """Return plain-text paragraphs as Markdown that renders as the same plain text."""
-    out = []
-    for para in paragraphs:
-        text = collapse_spaces(para)
-        if not text:
-            continue
-        # Scraped text is never HTML: neutralise anything that could open a tag, and
-        # escape line starts Markdown would read as headings, quotes or lists.
-        if "<" in text:
-            text = _TAG_START.sub("&lt;", text)
-        if _BLOCK_START.match(text):
-            text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-        if _ORDERED_START.match(text):
-            text = _ORDERED_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-        out.append(text)
-    return "\n\n".join(out)
 
 
 def _title_from_body(paragraphs: Sequence[str]) -> str:
@@ -153,6 +137,25 @@ def _source_name(item: RawItem, source_url: str, path: Path) -> str:
     return url_host(source_url) or _name_from_file(path)
 
 
+def _web_url(url: str | None) -> str:
+    """Return an item's URL if it is an http(s) one, else "" (a `javascript:` link is no source)."""
+    return url if url and re.match(r"^https?://", url, re.IGNORECASE) else ""
+
+
+def _date_problem(date: dt.date | None, short: str, shown: str, line: int) -> Problem:
+    """Return the Problem rejecting an item with no date, or with an implausible one."""
+    if date is None:
+        return Problem(shown, line, f'no date found for "{short}"', "add a date line or set --default-date")
+    # Readers skip implausible candidates; this is the last guard for any reader that did not
+    # (a year-1 date would otherwise reach the content tree and the calendar arithmetic).
+    return Problem(
+        shown,
+        line,
+        f'no plausible date for "{short}" ({implausible_reason(date)})',
+        "fix the date in the input or set --default-date",
+    )
+
+
 def item_to_article(
     item: RawItem, path: Path, shown: str, config: Config, default_date: dt.date | None
 ) -> Article | Problem:
@@ -164,22 +167,9 @@ def item_to_article(
     if not title:
         title = _title_from_body(item.body)
     date = item.date or default_date
-    short = short_title(title)
-    if date is None:
-        return Problem(shown, line, f'no date found for "{short}"', "add a date line or set --default-date")
-    # Readers skip implausible candidates; this is the last guard for any reader that did not
-    # (a year-1 date would otherwise reach the content tree and the calendar arithmetic).
-    if not plausible_date(date):
-        reason = implausible_reason(date)
-        return Problem(
-            shown,
-            line,
-            f'no plausible date for "{short}" ({reason})',
-            "fix the date in the input or set --default-date",
-        )
-    source_url = item.source_url or ""
-    if source_url and not re.match(r"^https?://", source_url, re.IGNORECASE):
-        source_url = ""
+    if date is None or not plausible_date(date):
+        return _date_problem(date, short_title(title), shown, line)
+    source_url = _web_url(item.source_url)
     source = _source_name(item, source_url, path)
     article_id = content.make_id(source_url, source, date, title)
     return Article(
@@ -187,7 +177,7 @@ def item_to_article(
         title=title,
         date=date,
         theme="",
-        body=paragraphs_to_markdown(item.body),
+        body=join_paragraphs(item.body),  # plain until written (see _write)
         tags=item.tags,
         language=item.language or config.language,
         source=source,
@@ -229,11 +219,34 @@ def _worker_count(inputs: Sequence[Path]) -> int:
     return 1
 
 
-@contextmanager
-def _worker_pool(workers: int) -> Iterator[Executor | None]:
-    """Yield a process pool of `workers` for the run's pure per-item work, or None for one.
+@dataclass(frozen=True)
+class _PoolMap:
+    """A `Mapper` that runs in a process pool's workers, in order; here from where they fail."""
 
-    Parsing, theming and rendering are pure CPU work in Python, so only processes (not
+    executor: Executor
+
+    def __call__(self, fn: Callable[[_T], _R], items: Sequence[_T], /) -> Iterator[_R]:
+        """Yield fn of each item, in order."""
+        done = 0
+        # Several items per task keep the pickling round trips few; many tasks per worker
+        # keep every worker busy to the end whatever the items' sizes.
+        chunk = max(1, len(items) // 64)
+        try:
+            for result in self.executor.map(fn, items, chunksize=chunk):
+                done += 1
+                yield result
+        except (OSError, NotImplementedError, BrokenProcessPool) as exc:
+            # Results arrive in order, so those yielded are done; a later item's work may
+            # be done again here (every function mapped is pure or rewrites the same file).
+            logger.debug("working in this process from #%d: worker processes failed: %s", done + 1, exc)
+        yield from map(fn, items[done:])
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[Mapper]:
+    """Yield the run's `Mapper`: a process pool of `workers`, or plain `map` for one.
+
+    Parsing, curating and rendering are pure CPU work in Python, so only processes (not
     threads) use more than one core. Every use maps in order, so the run stays
     deterministic; every use falls back to this process where workers fail to start (a
     sandbox without semaphores, a frozen app).
@@ -244,94 +257,60 @@ def _worker_pool(workers: int) -> Iterator[Executor | None]:
     # no other thread (the preview server's) may hold a lock the child would inherit;
     # elsewhere the run stays in one process.
     if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
-        yield None
+        yield map
         return
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     except (OSError, NotImplementedError) as exc:
         logger.debug("ingesting in one process: worker processes unavailable: %s", exc)
-        yield None
+        yield map
         return
     with pool:
-        yield pool
+        yield _PoolMap(pool)
 
 
 @dataclass(frozen=True)
-class _Made:
-    """A candidate article prepared for curation, and the file it makes if it stays alone."""
+class _Input:
+    """One input file to read: where it is and the name it goes by."""
 
-    prepared: Prepared
-    text: str | None
+    path: Path
+    shown: str
 
 
-def _read_input(
-    path: Path, shown: str, config: Config, default_date: dt.date | None, known_ids: frozenset[str]
-) -> tuple[SourceResult, list[_Made | Problem]]:
+@dataclass(frozen=True)
+class _Read:
+    """What one input gave: its result (without items) and, per item, a candidate or its problem."""
+
+    result: SourceResult
+    made: list[Prepared | Problem]
+
+
+def _read_input(source: _Input, config: Config, default_date: dt.date | None) -> _Read:
     """Return one input's result and, per item, its prepared candidate or the problem rejecting it.
 
     Everything per item that does not depend on the other inputs happens here, in a worker
-    process on a large run: parsing, curation's `prepare` (skipped for an id already in
-    content/, which is never rewritten) and rendering the file the article becomes if no
-    other copy joins it. The result comes back without its items (only `raw_count` is set
-    for them): the articles carry everything later phases need.
+    process on a large run: parsing, and curation's `prepare`. The result comes back without
+    its items (only `raw_count` is set for them): the candidates carry what later phases need.
     """
+    path, shown = source.path, source.shown
     try:
         result = read_source(path, shown)
-        made: list[_Made | Problem] = []
+        made: list[Prepared | Problem] = []
         for item in result.items:
             article = item_to_article(item, path, shown, config, default_date)
-            if isinstance(article, Problem):
-                made.append(article)
-                continue
-            prepared = prepare(article, config, finish=article.id not in known_ids)
-            text = content.render_article(prepared.alone) if prepared.alone is not None else None
-            made.append(_Made(prepared, text))
+            made.append(article if isinstance(article, Problem) else prepare(article))
     except Exception as exc:
         # Whatever one input holds, it must not abort the run: its failure is its own error.
         logger.debug("ingesting %s failed", shown, exc_info=True)
-        return (
-            SourceResult.rejected(
-                shown,
-                "",
-                0,
-                f"digest failed on this input: {type(exc).__name__}: {exc}",
-                "this is a bug in digest; the rest of the run went on; run with -vv and report it with the file",
-            ),
-            [],
+        failed = SourceResult.rejected(
+            shown,
+            "",
+            0,
+            f"digest failed on this input: {type(exc).__name__}: {exc}",
+            "this is a bug in digest; the rest of the run went on; run with -vv and report it with the file",
         )
-    return replace(result, items=(), raw_count=max(result.raw_count, len(result.items))), made
-
-
-def _read_inputs(
-    inputs: Sequence[Path],
-    shown_paths: Sequence[str],
-    config: Config,
-    default_date: dt.date | None,
-    known_ids: frozenset[str],
-    executor: Executor | None,
-) -> Iterator[tuple[SourceResult, list[_Made | Problem]]]:
-    """Yield _read_input of each input, in input order; in worker processes if given."""
-    done = 0
-    if executor is not None:
-        # Several files per task keep the pickling round trips few; many tasks per worker
-        # keep every worker busy to the end whatever the files' sizes.
-        chunk = max(1, len(inputs) // 64)
-        try:
-            for read in executor.map(
-                _read_input,
-                inputs,
-                shown_paths,
-                itertools.repeat(config),
-                itertools.repeat(default_date),
-                itertools.repeat(known_ids),
-                chunksize=chunk,
-            ):
-                done += 1
-                yield read
-        except (OSError, NotImplementedError, BrokenProcessPool) as exc:
-            logger.debug("reading inputs in this process from #%d: worker processes failed: %s", done + 1, exc)
-    for path, shown in zip(inputs[done:], shown_paths[done:], strict=True):
-        yield _read_input(path, shown, config, default_date, known_ids)
+        return _Read(failed, [])
+    return _Read(replace(result, items=(), raw_count=max(result.raw_count, len(result.items))), made)
 
 
 def ingest_paths(
@@ -347,146 +326,160 @@ def ingest_paths(
     """Ingest raw files into content_dir; record problems in report; return the counts."""
     started = time.perf_counter()
     # Phase 1: find and read every input before writing anything.
-    inputs, missing = iter_inputs(paths)
+    found, missing = iter_inputs(paths)
     for problem in missing:
         # A path named on the command line that is not there is the caller's mistake, not a
         # bad input: it fails the run even where rejected inputs do not.
         named = replace(problem, path=input_name(Path(problem.path), config.paths.root))
         report.add(named, fatal=problem.severity is Severity.ERROR)
+    inputs = [_Input(path, input_name(path, config.paths.root)) for path in found]
+    run = _Run(config, content_dir, report, default_date, on_progress)
     # One ingest at a time writes a content directory; a run killed part-way left at most
     # temporary files, removed here (every file it finished is whole: the rest is redone).
     with lock.content_lock(content_dir):
         content.remove_stale_temp_files(content_dir)
         # One pool of worker processes serves every phase of a large run (none for a small one).
-        with _no_cycle_collection(), _worker_pool(_worker_count(inputs)) as executor:
-            return _ingest(
-                inputs, config, content_dir, report, report_path, default_date, on_progress, executor, started
-            )
+        with _worker_pool(_worker_count(found)) as mapper, _kept_from_collector() as settle:
+            result = run.ingest(inputs, mapper, started, settle)
+    if report_path:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"inputs": run.entries, "problems": [str(p) for p in report.problems]}
+        content.write_text_atomic(report_path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return result
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the run (workers forked inside inherit it).
+def _kept_from_collector() -> Iterator[Callable[[], None]]:
+    """Yield a function that keeps every object made so far from the cyclic collector, until the exit.
 
-    A run builds hundreds of thousands of containers (articles, sets of shingles) that
-    live to its end and form no cycles; the collector kept walking them all, which took
-    half the time of receiving the workers' results. Reference counting still frees
-    everything as usual, and the collector resumes (and catches up) after the run.
+    A run builds hundreds of thousands of containers (articles, sets of shingles) that live
+    to its end and form no cycles; the collector kept walking them all, which cost a sixth
+    of this process's time. `gc.freeze` sets them aside and the collector stays on (the
+    preview server's threads may run meanwhile); the exit hands them back to it.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        yield
+        yield gc.freeze
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.unfreeze()
 
 
-def _ingest(
-    inputs: Sequence[Path],
-    config: Config,
-    content_dir: Path,
-    report: RunReport,
-    report_path: Path | None,
-    default_date: dt.date | None,
-    on_progress: ProgressCallback | None,
-    executor: Executor | None,
-    started: float,
-) -> IngestResult:
-    """Run the phases of ingest_paths over the found inputs, with worker processes if given."""
-    # What content/ already holds (a person's edits win): its ids are not worth preparing.
-    tree = content.load_content(content_dir, config)
-    report.extend(tree.problems)
-    present = {article.id: article.src_path for article in tree.articles}
-    # ... and what it held once: an article an editor deleted is never written again.
-    memory = tombstones.recall(content_dir, present, content.display_path(content_dir))
-    report.extend(memory.problems)
-    known_ids = frozenset(present) | frozenset(memory.deleted) | memory.broken
-    phase = _log_phase("load content", started)
+def _as_written(article: Article) -> Article:
+    """Return a curated article as its content file holds it: its plain body made Markdown."""
+    markdown = to_markdown(article.body)
+    return article if markdown == article.body else replace(article, body=markdown)
 
-    # Phases 1 (cont.) and 2: parse each input and turn its items into prepared candidate
-    # articles or the problems that reject them (both pure, so done together in the workers).
-    shown_paths = [input_name(path, config.paths.root) for path in inputs]
-    results: list[tuple[Path, str, SourceResult, list[_Made | Problem]]] = []
-    reads = _read_inputs(inputs, shown_paths, config, default_date, known_ids, executor)
-    # The shingles that occur in more than one body are counted as the workers send their
-    # results: this process has little else to do until they have all been parsed.
-    repeats = Repeats()
-    for path, shown, (result, items_made) in zip(inputs, shown_paths, reads, strict=True):
-        results.append((path, shown, result, items_made))
-        for made in items_made:
-            if isinstance(made, _Made) and made.prepared.fingerprint:
-                repeats.add(made.prepared.fingerprint)
-        if on_progress:
-            on_progress(len(results), len(inputs), shown)
-    phase = _log_phase("read", phase)
 
-    # Phase 2 (cont.): record what was rejected and collect the candidates, in input order.
-    prepared: list[Prepared] = []
-    # id(alone) → its rendered file, for the new articles that stay alone (nearly all)
-    rendered: dict[int, str] = {}
-    entries: list[dict[str, Any]] = []
-    raw_items = rejected = 0
-    for _path, shown, result, made_items in results:
-        entry: dict[str, Any] = {"input": shown, "format": result.format, "articles": [], "rejected": []}
-        entries.append(entry)
-        raw_items += result.raw_count
-        for problem in result.problems:
-            report.add(problem)
-            if problem.severity is Severity.ERROR:
-                entry["rejected"].append(str(problem))
-        file_rejects = sum(1 for p in result.problems if p.severity is Severity.ERROR)
-        rejected += file_rejects
-        for made in made_items:
-            if isinstance(made, Problem):
-                report.add(made)
-                entry["rejected"].append(str(made))
-                rejected += 1
-            else:
-                prepared.append(made.prepared)
-                if made.text is not None:
-                    rendered[id(made.prepared.alone)] = made.text
+@dataclass
+class _Run:
+    """The phases of one ingest_paths run, and the per-input entries of its JSON report."""
 
-    # Phase 3: curate against what content/ already holds. A deleted (or unreadable) article
-    # still takes part, as if it were in content/, so that other outlets' copies of its story
-    # merge into it and vanish with it instead of coming back in its place.
-    gone = memory.deleted.keys() | memory.broken
-    ghosts: dict[str, Article] = {}
-    for item in prepared:
-        if item.candidate.id in gone and item.candidate.id not in ghosts:
-            ghosts[item.candidate.id] = item.alone or item.candidate
-    buried = sum(1 for item in prepared if item.candidate.id in memory.deleted)
-    curated = curate_prepared(prepared, [*tree.articles, *ghosts.values()], config, repeats)
-    report.extend(curated.problems)
-    phase = _log_phase("curate", phase)
+    config: Config
+    content_dir: Path
+    report: RunReport
+    default_date: dt.date | None
+    on_progress: ProgressCallback | None
+    entries: list[dict[str, Any]] = field(default_factory=list)
 
-    # Phase 4: write. New files never overwrite; existing files only gain also_reported_by.
-    texts = [rendered.get(id(article)) for article in curated.new]
-    written = content.write_articles(curated.new, content_dir, texts=texts, executor=executor)
-    for article in curated.updated:
-        if article.id not in ghosts:
-            content.update_article(article, content_dir)
-    # The ledger is written after the files, so a run killed before it is simply redone.
-    tombstones.remember(
-        content_dir, memory, present, ((a.id, rel) for a, rel in zip(curated.new, written, strict=True))
-    )
-    by_origin: dict[str, list[str]] = {}
-    for article, rel in zip(curated.new, written, strict=True):
-        by_origin.setdefault(article.origin.rpartition(":")[0], []).append(rel)
-    for (_path, shown, _result, _made), entry in zip(results, entries, strict=True):
-        entry["articles"] = by_origin.get(shown, [])
-    _log_phase("write", phase)
-    if report_path:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"inputs": entries, "problems": [str(p) for p in report.problems]}
-        content.write_text_atomic(report_path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    return IngestResult(
-        raw_items=raw_items,
-        articles=len(written),
-        duplicates=curated.duplicates,
-        rejected=rejected,
-        updated=sum(1 for a in curated.updated if a.id not in ghosts),
-        unchanged=max(0, curated.unchanged - buried),
-        seconds=time.perf_counter() - started,
-        deleted=buried,
-    )
+    def ingest(
+        self, inputs: Sequence[_Input], mapper: Mapper, started: float, settle: Callable[[], None]
+    ) -> IngestResult:
+        """Run the phases over the found inputs; `mapper` decides where the pure work runs.
+
+        `settle` is called whenever the objects made so far will live to the end of the run.
+        """
+        # What content/ already holds (a person's edits win) ...
+        tree = content.load_content(self.content_dir, self.config)
+        self.report.extend(tree.problems)
+        present = {article.id: article.src_path for article in tree.articles}
+        # ... and what it held once: an article an editor deleted is never written again.
+        memory = tombstones.recall(self.content_dir, present, content.display_path(self.content_dir))
+        self.report.extend(memory.problems)
+        phase = _log_phase("load content", started)
+
+        # Phases 1 (cont.) and 2: parse each input and turn its items into prepared
+        # candidates or the problems that reject them (both pure, so done in the workers).
+        repeats = Repeats()
+        reads = self._read(inputs, mapper, repeats, settle)
+        phase = _log_phase("read", phase)
+        prepared, raw_items, rejected = self._collect(inputs, reads)
+
+        # Phase 3: curate against what content/ already holds. A deleted (or unreadable)
+        # article still takes part, as if it were in content/, so that other outlets' copies
+        # of its story merge into it and vanish with it instead of coming back in its place.
+        gone = memory.deleted.keys() | memory.broken
+        ghosts: dict[str, Article] = {}
+        for item in prepared:
+            if item.candidate.id in gone and item.candidate.id not in ghosts:
+                ghosts[item.candidate.id] = _as_written(item.candidate)
+        buried = sum(1 for item in prepared if item.candidate.id in memory.deleted)
+        curated = curate_prepared(prepared, [*tree.articles, *ghosts.values()], self.config, repeats, mapper)
+        self.report.extend(curated.problems)
+        settle()
+        phase = _log_phase("curate", phase)
+
+        # Phase 4: write. New files never overwrite; existing files only gain also_reported_by.
+        written = content.write_articles([_as_written(a) for a in curated.new], self.content_dir, mapper=mapper)
+        for article in curated.updated:
+            if article.id not in ghosts:
+                content.update_article(article, self.content_dir)
+        # The ledger is written after the files, so a run killed before it is simply redone.
+        made = [(a.id, rel) for a, rel in zip(curated.new, written, strict=True)]
+        tombstones.remember(self.content_dir, memory, present, made)
+        self._record_written(inputs, curated.new, written)
+        _log_phase("write", phase)
+        return IngestResult(
+            raw_items=raw_items,
+            articles=len(written),
+            duplicates=curated.duplicates,
+            rejected=rejected,
+            updated=sum(1 for a in curated.updated if a.id not in ghosts),
+            unchanged=max(0, curated.unchanged - buried),
+            seconds=time.perf_counter() - started,
+            deleted=buried,
+        )
+
+    def _read(
+        self, inputs: Sequence[_Input], mapper: Mapper, repeats: Repeats, settle: Callable[[], None]
+    ) -> list[_Read]:
+        """Return _read_input of each input, in input order, counting shared shingles in repeats."""
+        reads: list[_Read] = []
+        read = functools.partial(_read_input, config=self.config, default_date=self.default_date)
+        # The shingles that occur in more than one body are counted as the workers send
+        # their results: this process has little else to do until all have been parsed.
+        for source, one in zip(inputs, mapper(read, inputs), strict=True):
+            reads.append(one)
+            settle()
+            for made in one.made:
+                if isinstance(made, Prepared) and made.fingerprint:
+                    repeats.add(made.fingerprint)
+            if self.on_progress:
+                self.on_progress(len(reads), len(inputs), source.shown)
+        return reads
+
+    def _collect(self, inputs: Sequence[_Input], reads: Sequence[_Read]) -> tuple[list[Prepared], int, int]:
+        """Report what was rejected; return the candidates in input order, raw items and rejects."""
+        prepared: list[Prepared] = []
+        raw_items = rejected = 0
+        for source, one in zip(inputs, reads, strict=True):
+            entry: dict[str, Any] = {"input": source.shown, "format": one.result.format, "articles": []}
+            entry["rejected"] = [str(p) for p in one.result.problems if p.severity is Severity.ERROR]
+            self.entries.append(entry)
+            raw_items += one.result.raw_count
+            self.report.extend(one.result.problems)
+            rejected += len(entry["rejected"])
+            for made in one.made:
+                if isinstance(made, Problem):
+                    self.report.add(made)
+                    entry["rejected"].append(str(made))
+                    rejected += 1
+                else:
+                    prepared.append(made)
+        return prepared, raw_items, rejected
+
+    def _record_written(self, inputs: Sequence[_Input], new: Sequence[Article], written: Sequence[str]) -> None:
+        """Fill each report entry's `articles` with the files written from its input."""
+        by_origin: dict[str, list[str]] = {}
+        for article, rel in zip(new, written, strict=True):
+            by_origin.setdefault(article.origin.rpartition(":")[0], []).append(rel)
+        for source, entry in zip(inputs, self.entries, strict=True):
+            entry["articles"] = by_origin.get(source.shown, [])

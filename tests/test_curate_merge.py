@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.config import Config
 from generator.curate import curate
-from generator.curate.merge import find_matches
+from generator.curate.merge import find_matches, fingerprint
 from generator.models import Article, Reporter
 
 
@@ -340,7 +340,8 @@ def test_every_copy_matches_the_article_it_merges_into(site_config: Config) -> N
         for n in range(40)
     ]
     result = curate(chain, [], site_config)
-    matches = find_matches(chain, len(chain), site_config.curation.merge_window_days)
+    prints = [fingerprint(c.body) for c in chain]
+    matches = find_matches(chain, len(chain), site_config.curation.merge_window_days, prints)
     linked = {(m.left, m.right) for m in matches}
     index = {a.id: i for i, a in enumerate(chain)}
     url_index = {a.source_url: i for i, a in enumerate(chain)}

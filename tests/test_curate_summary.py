@@ -80,9 +80,11 @@ def test_abbreviations_initials_and_glued_sentences() -> None:
     ]
 
 
-def test_given_summary_wins_and_markdown_escapes_are_undone() -> None:
+def test_given_summary_wins_and_plain_text_stays_as_it_is() -> None:
     assert make_summary("Body text here.", "ALMATY – A feed summary.") == "A feed summary."
-    assert make_summary("Prices &lt; 5% rose. More.") == "Prices < 5% rose. More."
+    # Bodies and summaries are plain text here: what looks like Markdown is the source's text.
+    assert make_summary("Prices < 5% rose. More.") == "Prices < 5% rose. More."
+    assert make_summary("Body.", r"Rates \& fees &lt; 5%.") == r"Rates \& fees &lt; 5%."
 
 
 def test_bylines_before_the_lede_are_skipped() -> None:

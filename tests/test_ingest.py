@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.bodytext import join_paragraphs, to_markdown
 from generator.config import Config
-from generator.ingest import item_to_article, paragraphs_to_markdown
+from generator.ingest import item_to_article
 from generator.models import Article, Problem, RawItem
 
 from .conftest import make_config, run_digest, write_files
@@ -42,7 +43,9 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_paragraphs_never_become_html_or_markdown_blocks() -> None:
-    md = paragraphs_to_markdown(["# not a heading", "<script>alert(1)</script> text", "1. not a list", "a < b and  c"])
+    md = to_markdown(
+        join_paragraphs(["# not a heading", "<script>alert(1)</script> text", "1. not a list", "a < b and  c"])
+    )
     assert md.split("\n\n") == [
         "\\# not a heading",
         "&lt;script>alert(1)&lt;/script> text",
@@ -173,3 +176,50 @@ def test_worker_processes_give_byte_identical_content(tmp_path: Path, monkeypatc
         trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.md"))})
     assert len(trees[0]) == result.articles > 100
     assert trees[0] == trees[1]
+
+
+def test_the_run_keeps_the_garbage_collector_on_and_unfreezes_it(tmp_path: Path) -> None:
+    """The preview server's threads may run during an ingest: the collector must stay on."""
+    import gc
+
+    from generator.ingest import ingest_paths
+    from generator.log import RunReport
+
+    raw = write_files(tmp_path / "raw", {"herald.txt": TEXT_DUMP, "feed.jsonl": JSONL})
+    states: list[bool] = []
+    ingest_paths(
+        [raw],
+        make_config(tmp_path / "site"),
+        content_dir=tmp_path / "content",
+        report=RunReport(),
+        on_progress=lambda *_: states.append(gc.isenabled()),
+    )
+    assert states == [True, True]
+    assert gc.get_freeze_count() == 0
+
+
+def test_every_step_with_per_item_work_runs_it_through_the_mapper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where work runs is ingest's one decision: parse, finish and write all use its mapper."""
+    from contextlib import contextmanager
+
+    from generator import ingest
+    from generator.log import RunReport
+
+    mapped: list[str] = []
+
+    def recording_map(fn, items):  # type: ignore[no-untyped-def]
+        mapped.append(getattr(fn, "func", fn).__name__)
+        return map(fn, items)
+
+    @contextmanager
+    def pool(workers: int):  # type: ignore[no-untyped-def]
+        yield recording_map
+
+    monkeypatch.setattr(ingest, "_worker_pool", pool)
+    raw = write_files(tmp_path / "raw", {"herald.txt": TEXT_DUMP})
+    out = tmp_path / "content"
+    result = ingest.ingest_paths([raw], make_config(tmp_path / "site"), content_dir=out, report=RunReport())
+    assert mapped == ["_read_input", "_finish", "_write_jobs"]
+    assert result.articles == 2 == len(list(out.rglob("*.md")))

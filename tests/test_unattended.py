@@ -198,10 +198,10 @@ def test_one_input_crashing_is_its_own_error_and_the_run_goes_on(
     write_files(root, {"raw/crash.rss": rss("Gamma", [_item(20, host="gamma.example")]).decode()})
     real = ingest_module.prepare
 
-    def fragile(candidate, config, *, finish=True):  # type: ignore[no-untyped-def]
+    def fragile(candidate):  # type: ignore[no-untyped-def]
         if "crash.rss" in candidate.origin:
             raise OverflowError("date value out of range")
-        return real(candidate, config, finish=finish)
+        return real(candidate)
 
     monkeypatch.setattr(ingest_module, "prepare", fragile)
     code, out = run_digest(["ingest"], root)

@@ -1,7 +1,8 @@
 """Curate candidate articles: drop excluded ones, merge copies of a story, theme them.
 
-Input: candidate Articles from ingest (no theme yet), the Articles already in content/,
-and the Config. Output: a `CurateResult` — new articles to write, existing ones whose
+Input: candidate Articles from ingest (no theme yet; their bodies plain text, see
+`generator.bodytext`), the Articles already in content/ (Markdown bodies), and the Config.
+Output: a `CurateResult` — new articles to write, existing ones whose
 `also_reported_by` grew, counts and problems. Pure and deterministic: the result does not
 depend on the order of the candidates. `apply_editorial` is the build-time half (ranking
 and the editorial rules).
@@ -9,6 +10,7 @@ and the editorial rules).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,7 +22,17 @@ from generator.curate.merge import Repeats, assign_copies, find_matches, fingerp
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
 from generator.curate.themes import classify, make_tags
-from generator.models import Article, CurateResult, Problem, Reporter, Severity, canonical_url, short_title, url_host
+from generator.models import (
+    Article,
+    CurateResult,
+    Mapper,
+    Problem,
+    Reporter,
+    Severity,
+    canonical_url,
+    short_title,
+    url_host,
+)
 
 __all__ = ["Prepared", "Repeats", "apply_editorial", "curate", "curate_prepared", "prepare"]
 
@@ -96,8 +108,9 @@ def _add_reports(kept: Article, copies: Sequence[Article]) -> tuple[Reporter, ..
     return (*listed, *sorted(fresh.values(), key=lambda r: (r.source.casefold(), canonical_url(r.url))))
 
 
-def _finish(article: Article, copies: Sequence[Article], config: Config) -> Article:
-    """Return a kept candidate with theme, reason, tags, summary and also_reported_by set."""
+def _finish(story: tuple[Article, tuple[Article, ...]], config: Config) -> Article:
+    """Return a story's kept candidate with theme, reason, tags, summary and also_reported_by set."""
+    article, copies = story
     sections = tuple(dict.fromkeys(s for a in (article, *copies) for s in a.sections))
     source_tags = tuple(dict.fromkeys(t for a in (article, *copies) for t in a.tags))
     choice = classify(article.title, article.body, sections, config, article.source_url, source_tags)
@@ -117,51 +130,48 @@ def _finish(article: Article, copies: Sequence[Article], config: Config) -> Arti
 
 @dataclass(frozen=True)
 class Prepared:
-    """A candidate with the curation work that does not depend on the other candidates.
+    """A candidate and its body's fingerprint (empty for a body too short to compare).
 
-    Nearly every candidate turns out to be its own story, and finishing one (theme, tags,
-    summary) and fingerprinting its body need nothing else: `prepare` does both, so a
-    large ingest does them in its worker processes while parsing. A candidate that turns
-    out to have copies is finished again with them; `alone` is None where it was not
-    worth preparing (a candidate already in content/).
+    Fingerprinting needs no other candidate: a large ingest does it in its worker
+    processes while parsing.
     """
 
     candidate: Article
-    alone: Article | None
-    fingerprint: frozenset[int]  # empty for a body too short to compare
+    fingerprint: frozenset[int]
 
 
-def prepare(candidate: Article, config: Config, *, finish: bool = True) -> Prepared:
-    """Return a candidate finished as its own story (unless `finish` is false) and fingerprinted."""
-    return Prepared(candidate, _finish(candidate, (), config) if finish else None, fingerprint(candidate))
+def prepare(candidate: Article) -> Prepared:
+    """Return a candidate with its fingerprint taken."""
+    return Prepared(candidate, fingerprint(candidate.body))
 
 
 def curate(candidates: Sequence[Article], existing: Sequence[Article], config: Config) -> CurateResult:
     """Return what to write for the candidates, given what content/ already holds."""
-    known = {a.id for a in existing}
-    return curate_prepared([prepare(c, config, finish=c.id not in known) for c in candidates], existing, config)
+    return curate_prepared([prepare(c) for c in candidates], existing, config)
 
 
 def curate_prepared(
-    prepared: Sequence[Prepared], existing: Sequence[Article], config: Config, repeats: Repeats | None = None
+    prepared: Sequence[Prepared],
+    existing: Sequence[Article],
+    config: Config,
+    repeats: Repeats | None = None,
+    mapper: Mapper = map,
 ) -> CurateResult:
     """Return what to write for prepared candidates, given what content/ already holds.
 
     `repeats`, where given, holds the fingerprints of all the prepared candidates (ingest
-    adds them while parsing). A new article that is its candidate's `alone` unchanged is
-    that very object, so a caller may reuse what it derived from `alone` (ingest reuses
-    the rendered file).
+    adds them while parsing). Each new story is finished (theme, tags, summary) with
+    `mapper`, which a caller may make a process pool's.
     """
     problems: list[Problem] = []
     existing = sorted(existing, key=lambda a: a.id)
     existing_index = {a.id: i for i, a in enumerate(existing)}
-    unchanged = 0
     pending: list[Prepared] = []
     # existing index → candidates that are copies of it (they may extend its also_reported_by)
     updates: dict[int, list[Article]] = defaultdict(list)
     for item in sorted(prepared, key=lambda p: _input_key(p.candidate)):
         candidate = item.candidate
-        reason = excluded_by(candidate, config.curation)
+        reason = excluded_by(candidate, config.curation, candidate.body)
         if reason:
             path, line = _where(candidate.origin)
             short = short_title(candidate.title)
@@ -181,6 +191,37 @@ def curate_prepared(
         else:
             pending.append(item)
 
+    stories = _group_stories(pending, existing, config, repeats, updates)
+    duplicates = sum(len(copies) for _, copies in stories)
+    new = list(mapper(functools.partial(_finish, config=config), stories))
+    updated, added, unchanged = _grow_existing(existing, updates)
+    # Ranking is the build's (apply_editorial): a score depends on the whole site, not one run.
+    new.sort(key=lambda a: (a.date, a.id))
+    logger.debug(
+        "curated %d candidates: %d new, %d updated, %d duplicates, %d unchanged",
+        len(prepared),
+        len(new),
+        len(updated),
+        duplicates + added,
+        unchanged,
+    )
+    return CurateResult(
+        new=tuple(new),
+        updated=tuple(updated),
+        duplicates=duplicates + added,
+        unchanged=unchanged,
+        problems=tuple(problems),
+    )
+
+
+def _group_stories(
+    pending: Sequence[Prepared],
+    existing: Sequence[Article],
+    config: Config,
+    repeats: Repeats | None,
+    updates: dict[int, list[Article]],
+) -> list[tuple[Article, tuple[Article, ...]]]:
+    """Return each new story as (kept candidate, its copies); add copies of existing ones to updates."""
     articles = [*(p.candidate for p in pending), *existing]
     matches = find_matches(
         articles,
@@ -199,43 +240,26 @@ def curate_prepared(
             updates[into - len(pending)].append(pending[index].candidate)
         else:
             members[into].append(index)
+    return [
+        (pending[kept].candidate, tuple(pending[i].candidate for i in members[kept] if i != kept))
+        for kept in sorted(members)
+    ]
 
-    new: list[Article] = []
-    duplicates = 0
-    for kept_index in sorted(members):
-        kept = pending[kept_index].candidate
-        copies = [pending[i].candidate for i in members[kept_index] if i != kept_index]
-        duplicates += len(copies)
-        alone = pending[kept_index].alone
-        new.append(alone if alone is not None and not copies else _finish(kept, copies, config))
 
+def _grow_existing(existing: Sequence[Article], updates: dict[int, list[Article]]) -> tuple[list[Article], int, int]:
+    """Return the existing articles whose also_reported_by grew, the entries added and the copies already listed."""
     updated: list[Article] = []
+    added_total = unchanged = 0
     for index in sorted(updates):
         target = existing[index]
         grown = _add_reports(target, updates[index])
         added = len(grown) - len(target.also_reported_by)
-        duplicates += added
+        added_total += added
         # A copy whose URL or source the file already lists changes nothing: it is unchanged.
         unchanged += len(updates[index]) - added
         if added:
             updated.append(replace(target, also_reported_by=grown))
-    # Ranking is the build's (apply_editorial): a score depends on the whole site, not one run.
-    new.sort(key=lambda a: (a.date, a.id))
-    logger.debug(
-        "curated %d candidates: %d new, %d updated, %d duplicates, %d unchanged",
-        len(prepared),
-        len(new),
-        len(updated),
-        duplicates,
-        unchanged,
-    )
-    return CurateResult(
-        new=tuple(new),
-        updated=tuple(updated),
-        duplicates=duplicates,
-        unchanged=unchanged,
-        problems=tuple(problems),
-    )
+    return updated, added_total, unchanged
 
 
 def apply_editorial(articles: Sequence[Article], config: Config) -> tuple[Article, ...]:

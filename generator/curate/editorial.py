@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from generator.bodytext import to_plain
 from generator.config import Config, Curation
-from generator.curate.text import plain_text
 from generator.models import Article, url_host
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,12 @@ def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
-def excluded_by(article: Article, curation: Curation) -> str:
-    """Return why the curation rules exclude an article (`exclude_sources: tass.ru`), or ""."""
+def excluded_by(article: Article, curation: Curation, body_text: str | None = None) -> str:
+    """Return why the curation rules exclude an article (`exclude_sources: tass.ru`), or "".
+
+    `body_text` is the body as plain text, if known (a candidate's body is); by default it
+    is taken from the Markdown body of a content file.
+    """
     source = article.source.casefold()
     host = url_host(article.source_url)
     for entry in curation.exclude_sources:
@@ -47,7 +51,8 @@ def excluded_by(article: Article, curation: Curation) -> str:
             return f"curation.exclude_sources: {entry}"
     pattern = _keyword_pattern(curation.exclude_keywords)
     if pattern:
-        text = " ".join(f"{article.title}\n{article.summary}\n{plain_text(article.body)}".casefold().split())
+        body = to_plain(article.body) if body_text is None else body_text
+        text = " ".join(f"{article.title}\n{article.summary}\n{body}".casefold().split())
         match = pattern.search(text)
         if match:
             return f"curation.exclude_keywords: {match.group()}"

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from generator.curate.text import fast_words, plain_text
+from generator.bodytext import to_plain
+from generator.curate.text import fast_words
 from generator.models import Article, canonical_url, normalize_title
 
 logger = logging.getLogger(__name__)
@@ -95,21 +96,16 @@ def shingles(ids: Sequence[int]) -> frozenset[int]:
     return frozenset(map(hash, zip(*(ids[i:] for i in range(SHINGLE)), strict=False)))
 
 
-def body_words(article: Article) -> list[str]:
-    """Return the words of an article's body, for comparison."""
-    return fast_words(plain_text(article.body))
-
-
 #: The fingerprint of a body too short to compare by its text.
 NO_FINGERPRINT: frozenset[int] = frozenset()
 
 
-def fingerprint(article: Article) -> frozenset[int]:
-    """Return the shingle ids that compare an article's body (empty below MIN_WORDS words).
+def fingerprint(text: str) -> frozenset[int]:
+    """Return the shingle ids that compare a plain body (empty below MIN_WORDS words).
 
-    Pure and per article, so worker processes can take it while parsing.
+    Pure and per body, so worker processes can take it while parsing.
     """
-    words = body_words(article)
+    words = fast_words(text)
     if len(words) < MIN_WORDS:
         return NO_FINGERPRINT
     return shingles(_token_ids(words))
@@ -119,15 +115,15 @@ def find_matches(
     articles: Sequence[Article],
     first_existing: int,
     window_days: int,
-    fingerprints: Sequence[frozenset[int] | None] = (),
+    fingerprints: Sequence[frozenset[int]],
     repeats: Repeats | None = None,
 ) -> list[Match]:
     """Return same-story pairs among articles; indexes ≥ first_existing are existing content.
 
-    `fingerprints[i]`, where given and not None, is `fingerprint(articles[i])` taken
-    earlier; `repeats`, where given, already holds the fingerprint of every new candidate
-    (and maybe others). Two existing articles are never compared with each other: only
-    new candidates merge.
+    `fingerprints[i]` is the `fingerprint` of new candidate i (of its plain body); existing
+    articles are fingerprinted from their Markdown where needed. `repeats`, where given,
+    already holds the fingerprint of every new candidate (and maybe others). Two existing
+    articles are never compared with each other: only new candidates merge.
     """
     found: dict[tuple[int, int], Match] = {}
 
@@ -138,7 +134,7 @@ def find_matches(
         if key not in found or found[key].similarity < similarity:
             found[key] = Match(key[0], key[1], similarity, reason)
 
-    prints = list(fingerprints) + [None] * (len(articles) - len(fingerprints))
+    prints: list[frozenset[int] | None] = [*fingerprints, *[None] * (len(articles) - len(fingerprints))]
     _match_keys(articles, prints, add)
     _match_text(articles, prints, first_existing, window_days, add, repeats)
     return sorted(found.values(), key=lambda m: (m.left, m.right))
@@ -173,10 +169,10 @@ def distinct(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
 
 
 def _print(articles: Sequence[Article], prints: list[frozenset[int] | None], index: int) -> frozenset[int]:
-    """Return the fingerprint of articles[index], taking (and keeping) it if not yet known."""
+    """Return the fingerprint of articles[index], taking (and keeping) an existing one's if not yet known."""
     known = prints[index]
     if known is None:
-        known = prints[index] = fingerprint(articles[index])
+        known = prints[index] = fingerprint(to_plain(articles[index].body))
     return known
 
 

@@ -1,6 +1,6 @@
 """Write an article's `summary`: its lede, without the dateline.
 
-Input: the body Markdown (or a summary the source gave). Output: the first one or two
+Input: the plain body (or a summary the source gave). Output: the first one or two
 sentences as plain text, at most `MAX_CHARS`, cut on a sentence or word boundary, with
 agency datelines such as `ASTANA. KAZINFORM –` or `МОСКВА, 29 июня. /ТАСС/.` removed.
 """
@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 
-from generator.curate.text import iter_paragraphs, plain_text
+from generator.curate.text import iter_paragraphs
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +108,10 @@ def cut_words(text: str, limit: int = MAX_CHARS) -> str:
     return head.rstrip(" ,;:–—-") + "…"
 
 
-def _lede_paragraph(markdown: str) -> str:
+def _lede_paragraph(body: str) -> str:
     """Return the first paragraph that reads like prose (skip bylines and photo credits)."""
     first = ""
-    for para in iter_paragraphs(markdown):
+    for para in iter_paragraphs(body):
         if len(para) >= 40 or para.endswith((".", "!", "?", "…")):
             return para
         first = first or para
@@ -120,7 +120,7 @@ def _lede_paragraph(markdown: str) -> str:
 
 def make_summary(body: str, given: str = "", limit: int = MAX_CHARS) -> str:
     """Return the lede of an article: the source's summary if any, else from the body."""
-    text = " ".join(plain_text(given).split()) if given.strip() else _lede_paragraph(body)
+    text = " ".join(given.split()) if given.strip() else _lede_paragraph(body)
     text = strip_dateline(text)
     # Only two sentences are ever used, the second only if both fit in `limit`: a prefix of
     # three limits holds every sentence that can be used whole, and a longer first one is

@@ -1,7 +1,7 @@
-"""Turn an article's Markdown body back into plain text and words for the curation stage.
+"""Split plain text into paragraphs and words for the curation stage.
 
-Input: body Markdown as ingest writes it (plain paragraphs, `&lt;` and backslash escapes).
-Output: plain paragraphs, casefolded word tokens and normalised titles. No side effects.
+Input: plain text (a candidate's body: paragraphs separated by blank lines). Output:
+paragraphs and casefolded word tokens. No side effects.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ from generator.models import collapse_spaces
 
 logger = logging.getLogger(__name__)
 
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
-# Ingest escapes line starts Markdown would read as headings, quotes or lists.
-_BACKSLASH = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|=])")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 #: A word: letters/digits, possibly joined by hyphens or apostrophes (`clean-up`, `e-scooters`).
 WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -32,29 +29,18 @@ _KEEP_ASCII_ALNUM = bytes(b if 48 <= b <= 57 or 97 <= b <= 122 else 32 for b in 
 _KEEP_ASCII_WORD_CHARS = bytes(b if 48 <= b <= 57 or 97 <= b <= 122 or b == 95 else 32 for b in range(256))
 
 
-def plain_text(markdown: str) -> str:
-    """Return Markdown written by ingest as the plain text it stands for."""
-    # Most bodies have neither escapes nor entities: skip the passes that would find none.
-    text = _BACKSLASH.sub(r"\1", markdown) if "\\" in markdown else markdown
-    if "&" in text:
-        for entity, char in _ENTITIES:
-            text = text.replace(entity, char)
-    return text
+def iter_paragraphs(text: str) -> Iterator[str]:
+    """Yield the non-empty paragraphs of a plain body, whitespace collapsed."""
+    # Lazily, so a caller that needs the first few does not clean them all.
+    for block in _BLANK_LINE.split(text):
+        para = collapse_spaces(block)
+        if para:
+            yield para
 
 
-def iter_paragraphs(markdown: str) -> Iterator[str]:
-    """Yield the non-empty plain-text paragraphs of a Markdown body, whitespace collapsed."""
-    # Paragraph by paragraph, so a caller that needs the first few does not clean them all
-    # (no escape or entity spans a blank line, so this is the same as cleaning the whole).
-    for block in _BLANK_LINE.split(markdown):
-        text = collapse_spaces(plain_text(block))
-        if text:
-            yield text
-
-
-def paragraphs(markdown: str) -> list[str]:
-    """Return the non-empty plain-text paragraphs of a Markdown body, whitespace collapsed."""
-    return list(iter_paragraphs(markdown))
+def paragraphs(text: str) -> list[str]:
+    """Return the non-empty paragraphs of a plain body, whitespace collapsed."""
+    return list(iter_paragraphs(text))
 
 
 def words(text: str) -> list[str]:

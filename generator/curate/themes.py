@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from generator.config import Config, Theme
 from generator.curate.tags import MAX_TAGS, Tagger
-from generator.curate.text import plain_text, words
+from generator.curate.text import words
 from generator.models import Article, url_host
 
 logger = logging.getLogger(__name__)
@@ -200,39 +200,16 @@ class Classifier:
     def classify(
         self, title: str, body: str, sections: Sequence[str] = (), url: str = "", categories: Sequence[str] = ()
     ) -> ThemeChoice:
-        """Return the theme for a title, Markdown body, source sections, source URL and feed categories."""
+        """Return the theme for a title, plain body, source sections, source URL and feed categories."""
         # Words past BODY_WORDS never count: do not tokenize them (~12 characters per word is ample).
-        body_words = words(plain_text(body[: BODY_WORDS * 12]))
+        body_words = words(body[: BODY_WORDS * 12])
         zones = (
             ("title", TITLE_WEIGHT, words(title)),
             ("lede", LEDE_WEIGHT, body_words[:LEDE_WORDS]),
             ("body", BODY_WEIGHT, body_words[LEDE_WORDS:BODY_WORDS]),
         )
-        scores = [0.0] * len(self.themes)
-        # theme index → zone → matched words (with counts) in order of first appearance
-        evidence: list[dict[str, dict[str, int]]] = [{} for _ in self.themes]
-        term_weight: list[dict[str, float]] = [{} for _ in self.themes]
-        for zone, weight, tokens in zones:
-            counts: dict[tuple[int, str], int] = {}
-            for keyword, matched, n in self._match(tokens):
-                theme = keyword.theme
-                counts[(theme, keyword.text)] = counts.get((theme, keyword.text), 0) + n
-                zone_evidence = evidence[theme].get(zone)
-                if zone_evidence is None:
-                    zone_evidence = evidence[theme][zone] = {}
-                zone_evidence[matched] = zone_evidence.get(matched, 0) + n
-                term_weight[theme][matched] = term_weight[theme].get(matched, 0.0) + weight * n
-            for (theme, _text), count in counts.items():
-                # Sublinear in repeats: the tenth "consulate" says less than the first.
-                scores[theme] += weight * (1.0 + math.log(count))
-        hinted: list[dict[str, list[str]]] = [{} for _ in self.themes]
-        for hint in self.evidence(sections, url, categories):
-            given = hinted[hint.theme].setdefault(hint.kind, [])
-            if hint.label not in given:
-                # Each kind counts once per theme: five tags that all say "sport" are one fact.
-                if not given:
-                    scores[hint.theme] += _HINT_WEIGHTS[hint.kind]
-                given.append(hint.label)
+        scores, evidence, term_weight = self._score_zones(zones)
+        hinted = self._score_hints(scores, sections, url, categories)
         best = max(range(len(self.themes)), key=lambda i: (scores[i], -i), default=None)
         if best is None or scores[best] < self.min_score:
             top = f" (best: {self.themes[best].slug} {scores[best]:.1f})" if best is not None and scores[best] else ""
@@ -254,6 +231,43 @@ class Classifier:
             terms=tuple(t for t, _ in sorted(term_weight[best].items(), key=lambda kv: (-kv[1], kv[0]))),
             tagger=self.tagger,
         )
+
+    def _score_zones(
+        self, zones: Sequence[tuple[str, float, list[str]]]
+    ) -> tuple[list[float], list[dict[str, dict[str, int]]], list[dict[str, float]]]:
+        """Return each theme's keyword score, its evidence (zone → matched words) and its terms' weights."""
+        scores = [0.0] * len(self.themes)
+        # theme index → zone → matched words (with counts) in order of first appearance
+        evidence: list[dict[str, dict[str, int]]] = [{} for _ in self.themes]
+        term_weight: list[dict[str, float]] = [{} for _ in self.themes]
+        for zone, weight, tokens in zones:
+            counts: dict[tuple[int, str], int] = {}
+            for keyword, matched, n in self._match(tokens):
+                theme = keyword.theme
+                counts[(theme, keyword.text)] = counts.get((theme, keyword.text), 0) + n
+                zone_evidence = evidence[theme].get(zone)
+                if zone_evidence is None:
+                    zone_evidence = evidence[theme][zone] = {}
+                zone_evidence[matched] = zone_evidence.get(matched, 0) + n
+                term_weight[theme][matched] = term_weight[theme].get(matched, 0.0) + weight * n
+            for (theme, _text), count in counts.items():
+                # Sublinear in repeats: the tenth "consulate" says less than the first.
+                scores[theme] += weight * (1.0 + math.log(count))
+        return scores, evidence, term_weight
+
+    def _score_hints(
+        self, scores: list[float], sections: Sequence[str], url: str, categories: Sequence[str]
+    ) -> list[dict[str, list[str]]]:
+        """Add the publisher's hints to scores; return each theme's hint labels by kind."""
+        hinted: list[dict[str, list[str]]] = [{} for _ in self.themes]
+        for hint in self.evidence(sections, url, categories):
+            given = hinted[hint.theme].setdefault(hint.kind, [])
+            if hint.label not in given:
+                # Each kind counts once per theme: five tags that all say "sport" are one fact.
+                if not given:
+                    scores[hint.theme] += _HINT_WEIGHTS[hint.kind]
+                given.append(hint.label)
+        return hinted
 
 
 def _phrase_matches(tokens: Sequence[str], start: int, rest: tuple[str, ...]) -> bool:
@@ -365,7 +379,7 @@ def classifier_for(config: Config) -> Classifier:
 
 
 def classify_article(article: Article, config: Config) -> ThemeChoice:
-    """Return the theme choice for one article under a config's taxonomy, from all its evidence."""
+    """Return the theme choice for a candidate (plain body) under a config's taxonomy, from all its evidence."""
     return classify(article.title, article.body, article.sections, config, article.source_url, article.tags)
 
 
