@@ -14,11 +14,9 @@ import logging
 import os
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from slugify import slugify
 
@@ -26,7 +24,18 @@ from generator import frontmatter
 from generator.config import Config
 from generator.errors import ContentError
 from generator.files import write_atomic
-from generator.models import Article, Problem, Reporter, Severity, canonical_url, normalize_title, url_host
+from generator.models import (
+    Article,
+    FrontMatterKey,
+    Mapper,
+    Problem,
+    Reporter,
+    Severity,
+    Stored,
+    canonical_url,
+    normalize_title,
+    url_host,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,27 +44,19 @@ MAX_SLUG = 80
 _SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: A file name that cannot leave its folder (no separator, not a dot name).
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _front_matter_keys() -> tuple[tuple[str, FrontMatterKey], ...]:
+    """Return (key, how it is stored) for every front-matter field of Article, in write order."""
+    return tuple((f.name, f.metadata["front_matter"]) for f in fields(Article) if "front_matter" in f.metadata)
+
+
+#: Article's front-matter keys and how each is stored, in the order files are written.
+FRONT_MATTER = _front_matter_keys()
 #: Front-matter keys this version understands, in the order files are written.
-KNOWN_KEYS = (
-    "id",
-    "title",
-    "date",
-    "published",
-    "theme",
-    "theme_reason",
-    "tags",
-    "language",
-    "source",
-    "source_url",
-    "summary",
-    "sections",
-    "also_reported_by",
-    "origin",
-    "date_source",
-    "featured",
-    "draft",
-)
-REQUIRED_KEYS = ("title", "date")
+KNOWN_KEYS = tuple(key for key, _ in FRONT_MATTER)
+REQUIRED_KEYS = tuple(key for key, spec in FRONT_MATTER if spec.required)
+_KNOWN = frozenset(KNOWN_KEYS)
 #: The years a content file's date may have.
 MIN_YEAR, MAX_YEAR = 1000, 9000
 
@@ -100,6 +101,18 @@ def _is_url(text: str) -> bool:
     return re.match(r"^https?://", text, re.IGNORECASE) is not None
 
 
+def _reporter_from_mapping(entry: dict[Any, Any]) -> Reporter | None:
+    """Return a `{source: Name, url: https://...}` entry (url optional) as a Reporter, or None."""
+    source, url = entry.get("source"), entry.get("url")
+    if not isinstance(source, (str, type(None))) or not isinstance(url, (str, type(None))):
+        return None
+    url = (url or "").strip()
+    source = (source or "").strip() or url_host(url)
+    if url and not _is_url(url):
+        return None
+    return Reporter(source, url) if source else None
+
+
 def _reporter(entry: Any) -> Reporter | None:
     """Return one `also_reported_by` entry as a Reporter, or None when it is not one.
 
@@ -112,14 +125,7 @@ def _reporter(entry: Any) -> Reporter | None:
             return Reporter(url_host(text) or text, text)
         return Reporter(text) if text else None
     if isinstance(entry, dict) and set(entry) <= {"source", "url"}:
-        source, url = entry.get("source"), entry.get("url")
-        if not isinstance(source, (str, type(None))) or not isinstance(url, (str, type(None))):
-            return None
-        url = (url or "").strip()
-        source = (source or "").strip() or url_host(url)
-        if url and not _is_url(url):
-            return None
-        return Reporter(source, url) if source else None
+        return _reporter_from_mapping(entry)
     return None
 
 
@@ -137,136 +143,162 @@ def _reporters(value: Any) -> tuple[Reporter, ...] | None:
     return tuple(out.values())
 
 
-def article_from_meta(
-    meta: dict[str, Any], body: str, src_path: str, config: Config, key_lines: dict[str, int] | None = None
-) -> tuple[Article, list[Problem]]:
-    """Validate one file's metadata into an Article; raise ContentError when it is unusable."""
-    key_lines = key_lines or {}
+class _Reader:
+    """One file's front matter being read: its mapping, its key lines, the config, its warnings."""
 
-    def err(key: str, message: str, hint: str = "") -> ContentError:
-        return ContentError([Problem(src_path, key_lines.get(key, 1), message, hint)])
+    def __init__(self, meta: dict[str, Any], src_path: str, key_lines: dict[str, int], config: Config) -> None:
+        self.meta = meta
+        self.src_path = src_path
+        self.key_lines = key_lines
+        self.config = config
+        self.warnings: list[Problem] = []
 
-    warnings: list[Problem] = []
-    for key in REQUIRED_KEYS:
-        if meta.get(key) in (None, ""):
-            raise err(key, f"missing {key}", f"add a '{key}:' line to the front matter")
-    title = meta["title"]
-    if not isinstance(title, str):
-        title = str(title)
-    date = meta["date"]
+    def error(self, key: str, message: str, hint: str = "") -> ContentError:
+        """Return the error that makes the file unusable, at the line of `key`."""
+        return ContentError([Problem(self.src_path, self.key_lines.get(key, 1), message, hint)])
+
+    def warn(self, key: str, message: str, hint: str) -> None:
+        """Record a warning at the line of `key`."""
+        self.warnings.append(Problem(self.src_path, self.key_lines.get(key, 1), message, hint, Severity.WARNING))
+
+
+def _read_text(r: _Reader, key: str) -> str:
+    return str(r.meta.get(key) or "")
+
+
+def _read_title(r: _Reader, key: str) -> str:
+    title = r.meta[key]
+    return " ".join((title if isinstance(title, str) else str(title)).split())
+
+
+def _read_date(r: _Reader, key: str) -> dt.date:
+    """Return the date, accepting a quoted YYYY-MM-DD and a date with a time."""
+    given = date = r.meta[key]
     if isinstance(date, dt.datetime):
         date = date.date()
     if isinstance(date, str):
         try:
             date = dt.date.fromisoformat(date.strip())
         except ValueError:
-            raise err("date", f"impossible date {meta['date']!r}", "use YYYY-MM-DD") from None
+            raise r.error(key, f"impossible date {given!r}", "use YYYY-MM-DD") from None
     if not isinstance(date, dt.date):
-        raise err("date", f"date is not a date: {meta['date']!r}", "use YYYY-MM-DD")
+        raise r.error(key, f"date is not a date: {given!r}", "use YYYY-MM-DD")
     if not MIN_YEAR <= date.year <= MAX_YEAR:
         # Years 1 and 9999 are placeholders, not dates, and the calendar and feed arithmetic
         # around them (a day before, a time zone away) would overflow.
-        raise err("date", f"date {date.isoformat()} is out of range", f"use a year from {MIN_YEAR} to {MAX_YEAR}")
-    theme = meta.get("theme") or config.fallback_theme
-    if not isinstance(theme, str) or theme not in config.theme_slugs:
-        raise err("theme", f"theme {theme!r} is not in the config", f"use one of: {', '.join(config.theme_slugs)}")
-    published = meta.get("published")
-    if isinstance(published, str):
+        raise r.error(key, f"date {date.isoformat()} is out of range", f"use a year from {MIN_YEAR} to {MAX_YEAR}")
+    return date
+
+
+def _read_time(r: _Reader, key: str) -> dt.datetime | None:
+    value = r.meta.get(key)
+    if isinstance(value, str):
         try:
-            published = dt.datetime.fromisoformat(published)
+            return dt.datetime.fromisoformat(value)
         except ValueError:
-            raise err(
-                "published", f"invalid published time {published!r}", "use ISO 8601, e.g. 2026-02-04T10:30:00+05:00"
+            raise r.error(
+                key, f"invalid published time {value!r}", "use ISO 8601, e.g. 2026-02-04T10:30:00+05:00"
             ) from None
-    elif not isinstance(published, dt.datetime):
-        published = None
-    tuples: dict[str, tuple[str, ...]] = {}
-    for key in ("tags", "sections"):
-        value = _as_str_tuple(meta.get(key))
-        if value is None:
-            raise err(key, f"{key} must be a list of text", f"e.g. {key}: [one, two]")
-        tuples[key] = value
-    reporters = _reporters(meta.get("also_reported_by"))
+    return value if isinstance(value, dt.datetime) else None
+
+
+def _read_theme(r: _Reader, key: str) -> str:
+    theme = r.meta.get(key) or r.config.fallback_theme
+    if not isinstance(theme, str) or theme not in r.config.theme_slugs:
+        slugs = r.config.theme_slugs
+        raise r.error(key, f"theme {theme!r} is not in the config", f"use one of: {', '.join(slugs)}")
+    return theme
+
+
+def _read_language(r: _Reader, key: str) -> str:
+    return str(r.meta.get(key) or r.config.language)
+
+
+def _read_url(r: _Reader, key: str) -> str:
+    url = str(r.meta.get(key) or "")
+    if url and not _is_url(url):
+        r.warn(key, f"{key} is not http(s): {url!r}", "it is not linked")
+        return ""
+    return url
+
+
+def _read_texts(r: _Reader, key: str) -> tuple[str, ...]:
+    value = _as_str_tuple(r.meta.get(key))
+    if value is None:
+        raise r.error(key, f"{key} must be a list of text", f"e.g. {key}: [one, two]")
+    return value
+
+
+def _read_outlets(r: _Reader, key: str) -> tuple[Reporter, ...]:
+    reporters = _reporters(r.meta.get(key))
     if reporters is None:
-        raise err(
-            "also_reported_by",
-            "also_reported_by must be a list of outlets",
-            "e.g. also_reported_by: [{source: Silk Road Times, url: https://...}]",
+        raise r.error(
+            key, f"{key} must be a list of outlets", f"e.g. {key}: [{{source: Silk Road Times, url: https://...}}]"
         )
-    flags: dict[str, bool] = {}
-    for key in ("featured", "draft"):
-        value = meta.get(key, False)
-        if not isinstance(value, bool):
-            raise err(key, f"{key} must be true or false, got {value!r}")
-        flags[key] = value
-    source_url = str(meta.get("source_url") or "")
-    if source_url and not re.match(r"^https?://", source_url, re.IGNORECASE):
-        warnings.append(
-            Problem(
-                src_path,
-                key_lines.get("source_url", 1),
-                f"source_url is not http(s): {source_url!r}",
-                "it is not linked",
-                Severity.WARNING,
-            )
-        )
-        source_url = ""
-    slug = Path(src_path).stem
-    article_id = str(meta.get("id") or make_id(source_url, str(meta.get("source") or ""), date, title))
-    extra = tuple((k, v) for k, v in meta.items() if k not in KNOWN_KEYS)
+    return reporters
+
+
+def _read_flag(r: _Reader, key: str) -> bool:
+    value = r.meta.get(key, False)
+    if not isinstance(value, bool):
+        raise r.error(key, f"{key} must be true or false, got {value!r}")
+    return value
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _write_outlets(reporters: tuple[Reporter, ...]) -> list[dict[str, str]]:
+    return [{"source": r.source, "url": r.url} if r.url else {"source": r.source} for r in reporters]
+
+
+#: How each kind of front-matter value is read from a file and written to one.
+_CODECS: dict[Stored, tuple[Callable[[_Reader, str], Any], Callable[[Any], Any]]] = {
+    Stored.ID: (_read_text, _as_is),
+    Stored.TITLE: (_read_title, _as_is),
+    Stored.DATE: (_read_date, _as_is),
+    Stored.TIME: (_read_time, dt.datetime.isoformat),
+    Stored.THEME: (_read_theme, _as_is),
+    Stored.LANGUAGE: (_read_language, _as_is),
+    Stored.TEXT: (_read_text, _as_is),
+    Stored.URL: (_read_url, _as_is),
+    Stored.TEXTS: (_read_texts, list),
+    Stored.OUTLETS: (_read_outlets, _write_outlets),
+    Stored.FLAG: (_read_flag, _as_is),
+}
+_READERS = tuple((key, _CODECS[spec.kind][0]) for key, spec in FRONT_MATTER)
+_WRITERS = tuple((key, spec.omit_empty, _CODECS[spec.kind][1]) for key, spec in FRONT_MATTER)
+
+
+def article_from_meta(
+    meta: dict[str, Any], body: str, src_path: str, config: Config, key_lines: dict[str, int] | None = None
+) -> tuple[Article, list[Problem]]:
+    """Validate one file's metadata into an Article; raise ContentError when it is unusable."""
+    r = _Reader(meta, src_path, key_lines or {}, config)
+    for key in REQUIRED_KEYS:
+        if meta.get(key) in (None, ""):
+            raise r.error(key, f"missing {key}", f"add a '{key}:' line to the front matter")
+    values = {key: read(r, key) for key, read in _READERS}
+    if not values["id"]:
+        values["id"] = make_id(values["source_url"], values["source"], values["date"], str(meta["title"]))
     article = Article(
-        id=article_id,
-        title=" ".join(title.split()),
-        date=date,
-        theme=theme,
+        **values,
         body=body.strip("\n"),
-        tags=tuples["tags"],
-        language=str(meta.get("language") or config.language),
-        source=str(meta.get("source") or ""),
-        source_url=source_url,
-        summary=str(meta.get("summary") or ""),
-        also_reported_by=reporters,
-        origin=str(meta.get("origin") or ""),
-        featured=flags["featured"],
-        draft=flags["draft"],
-        published=published,
-        sections=tuples["sections"],
-        date_source=str(meta.get("date_source") or ""),
-        theme_reason=str(meta.get("theme_reason") or ""),
-        slug=slug,
+        slug=Path(src_path).stem,
         src_path=src_path,
-        extra=extra,
+        extra=tuple((k, v) for k, v in meta.items() if k not in _KNOWN),
     )
-    return article, warnings
+    return article, r.warnings
 
 
 def meta_from_article(article: Article) -> dict[str, Any]:
     """Return the front-matter mapping for an article, known keys first, extras after."""
-    meta: dict[str, Any] = {
-        "id": article.id,
-        "title": article.title,
-        "date": article.date,
-    }
-    if article.published:
-        meta["published"] = article.published.isoformat()
-    meta["theme"] = article.theme
-    if article.theme_reason:
-        meta["theme_reason"] = article.theme_reason
-    meta["tags"] = list(article.tags)
-    meta["language"] = article.language
-    meta["source"] = article.source
-    meta["source_url"] = article.source_url
-    meta["summary"] = article.summary
-    if article.sections:
-        meta["sections"] = list(article.sections)
-    meta["also_reported_by"] = [
-        {"source": r.source, "url": r.url} if r.url else {"source": r.source} for r in article.also_reported_by
-    ]
-    meta["origin"] = article.origin
-    if article.date_source:
-        meta["date_source"] = article.date_source
-    meta["featured"] = article.featured
-    meta["draft"] = article.draft
+    meta: dict[str, Any] = {}
+    for key, omit_empty, write in _WRITERS:
+        value = getattr(article, key)
+        if not omit_empty or value:
+            meta[key] = write(value)
     for key, value in article.extra:
         meta[key] = value
     return meta
@@ -277,14 +309,17 @@ def render_article(article: Article) -> str:
     return frontmatter.join(meta_from_article(article), article.body)
 
 
-def read_article(path: Path, content_dir: Path, config: Config) -> tuple[Article, list[Problem]]:
-    """Read one content file; raise ContentError naming its line when it is unusable."""
+def read_article(
+    path: Path, content_dir: Path, config: Config, raw: bytes | None = None
+) -> tuple[Article, list[Problem]]:
+    """Read one content file (or its bytes, already read); raise ContentError naming its line when unusable."""
     rel = path.relative_to(content_dir).as_posix()
     shown = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentError([Problem(shown, 0, f"cannot read: {exc.strerror}")]) from exc
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ContentError([Problem(shown, 0, f"cannot read: {exc.strerror}")]) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -317,19 +352,61 @@ def iter_content_files(content_dir: Path) -> list[Path]:
     return out
 
 
-def load_content(content_dir: Path, config: Config) -> ContentTree:
-    """Read every content file; return the usable articles and the problems of the others."""
+class ContentCache(Protocol):
+    """Where parsed content files are kept between builds (`generator.cache.BuildCache`)."""
+
+    def get_content(self, rel: str, stat: os.stat_result, data: bytes | None = None) -> Any | None: ...
+
+    def put_content(self, rel: str, stat: os.stat_result, data: bytes, value: Any) -> None: ...
+
+
+#: What one content file reads as: (article, warnings), or the problems that make it unusable.
+_Read = tuple[Article | None, list[Problem]]
+
+
+def _read_cached(path: Path, content_dir: Path, config: Config, cache: ContentCache | None) -> _Read:
+    """Return what a content file reads as, from the cache when its stat or bytes are unchanged."""
+    if cache is None:
+        try:
+            return read_article(path, content_dir, config)
+        except ContentError as exc:
+            return None, list(exc.problems)
+    rel = path.relative_to(content_dir).as_posix()
+    try:
+        stat = path.stat()
+        hit = cache.get_content(rel, stat)
+        if hit is not None:
+            return hit
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(display_path(path), 0, f"cannot read: {exc.strerror}")]
+    hit = cache.get_content(rel, stat, raw)  # a fresh checkout: new stat, same bytes
+    if hit is not None:
+        return hit
+    try:
+        value: _Read = read_article(path, content_dir, config, raw)
+    except ContentError as exc:
+        value = (None, list(exc.problems))
+    cache.put_content(rel, stat, raw, value)
+    return value
+
+
+def load_content(content_dir: Path, config: Config, cache: ContentCache | None = None) -> ContentTree:
+    """Read every content file; return the usable articles and the problems of the others.
+
+    With a cache, a file whose stat or bytes did not change since it was cached is not
+    parsed again (the cache's key covers the config and the working directory, which both
+    shape what a file reads as).
+    """
     articles: list[Article] = []
     problems: list[Problem] = []
     files = iter_content_files(content_dir)
     seen: dict[str, str] = {}
     for path in files:
-        try:
-            article, warnings = read_article(path, content_dir, config)
-        except ContentError as exc:
-            problems.extend(exc.problems)
-            continue
+        article, warnings = _read_cached(path, content_dir, config, cache)
         problems.extend(warnings)
+        if article is None:
+            continue
         if article.id in seen:
             problems.append(
                 Problem(
@@ -441,65 +518,41 @@ class _Folders:
         return known
 
 
-#: Fewer files than this are written here: worker round trips would cost more.
+#: Fewer files than this are written in one batch: worker round trips would cost more.
 PARALLEL_MIN_ARTICLES = 500
-#: Files per worker task: few round trips, yet enough tasks to share out evenly.
+#: Files per batch: few round trips, yet enough batches to share out evenly.
 _WRITE_BATCH = 250
 
-#: One file to write: its path, and its text or (if not rendered yet) its article.
-_Job = tuple[str, str | Article]
+#: One file to write: its path and its article.
+_Job = tuple[str, Article]
 
 
 def _write_jobs(jobs: Sequence[_Job]) -> int:
-    """Write each job's file (rendering it first if needed); return how many were written."""
+    """Render and write each job's file; return how many were written."""
     made: set[str] = set()
-    for path, what in jobs:
+    for path, article in jobs:
         folder = os.path.dirname(path)
         if folder not in made:
             os.makedirs(folder, exist_ok=True)  # another worker may be creating it too
             made.add(folder)
-        write_atomic(path, what if isinstance(what, str) else render_article(what))
+        write_atomic(path, render_article(article))
     return len(jobs)
 
 
-def _write_all(jobs: Sequence[_Job], executor: Executor | None) -> None:
-    """Write every job's file; in worker processes if given an executor and many files."""
-    done = 0
-    if executor is not None and len(jobs) >= PARALLEL_MIN_ARTICLES:
-        # Creating a file is mostly the kernel's work and rendering is pure Python: both
-        # go as fast again in two processes. Articles come in date order, so two batches
-        # seldom add to the same folder.
-        batches = [jobs[i : i + _WRITE_BATCH] for i in range(0, len(jobs), _WRITE_BATCH)]
-        try:
-            for written in executor.map(_write_jobs, batches):
-                done += written
-        except (OSError, NotImplementedError, BrokenProcessPool) as exc:
-            # Batches finish in order, so those counted are written; a file of a later
-            # batch may be too, and is then simply written again (same text).
-            logger.debug("writing in this process from #%d: worker processes failed: %s", done + 1, exc)
-    _write_jobs(jobs[done:])
-
-
-def write_articles(
-    articles: Sequence[Article],
-    content_dir: Path,
-    *,
-    texts: Sequence[str | None] | None = None,
-    executor: Executor | None = None,
-) -> list[str]:
+def write_articles(articles: Sequence[Article], content_dir: Path, *, mapper: Mapper = map) -> list[str]:
     """Write new articles under content_dir (never overwriting); return their `src_path`s.
 
-    `texts[i]`, where given, is `render_article` of the i-th article, rendered earlier (it
-    does not depend on `src_path` or `slug`, which are chosen here). With an executor (a
-    process pool), a large run renders and writes in its workers.
+    Files are rendered and written in batches with `mapper` (a caller's process pool):
+    creating a file is mostly the kernel's work and rendering is pure Python, so both go
+    faster in several processes. Articles come in date order, so two batches seldom add
+    to the same folder.
     """
     taken: set[str] = set()
     rels: list[str] = []
     jobs: list[_Job] = []
     folders = _Folders(content_dir)
-    given = texts if texts is not None else [None] * len(articles)
     # Every path is chosen first, in order (a taken slug moves the next one to `-2`).
-    for article, text in zip(articles, given, strict=True):
+    for article in articles:
         folder = expected_folder(article)
         folder_path, names = folders.get(folder)
         rel = _allocate(article, folder, taken, names.__contains__)
@@ -507,9 +560,11 @@ def write_articles(
         # A slug is a plain file name (slugify's ASCII, or a hex id); anything else is
         # checked the slow way.
         path = os.path.join(folder_path, name) if _PLAIN_NAME.fullmatch(name) else str(safe_join(content_dir, rel))
-        jobs.append((path, text if text is not None else article))
+        jobs.append((path, article))
         rels.append(rel)
-    _write_all(jobs, executor)
+    size = _WRITE_BATCH if len(jobs) >= PARALLEL_MIN_ARTICLES else max(1, len(jobs))
+    for _ in mapper(_write_jobs, [jobs[i : i + size] for i in range(0, len(jobs), size)]):
+        pass
     return rels
 
 

@@ -35,6 +35,20 @@ class _Dumper(_BaseDumper):
         return True
 
 
+#: Never fold long titles: one key per line keeps diffs readable.
+_WIDTH = 100_000
+#: The `yaml.dump` options front matter is written with: `join` writes exactly what
+#: `yaml.dump(meta, **DUMP_OPTIONS)` would (keys in the mapping's order, no aliases, UTF-8
+#: text as it is, flow style for lists inside a block mapping, never a folded line).
+DUMP_OPTIONS: dict[str, Any] = {
+    "Dumper": _Dumper,
+    "allow_unicode": True,
+    "sort_keys": False,
+    "default_flow_style": None,
+    "width": _WIDTH,
+}
+
+
 def _load(yaml_text: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML once, returning both the data and the node tree (for key lines)."""
     loader = _Loader(yaml_text)
@@ -46,12 +60,11 @@ def _load(yaml_text: str) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def split(text: str, path: str) -> tuple[dict[str, Any], str, int, dict[str, int]]:
-    """Return (metadata, body, body's first line, key → line) for one content file's text."""
+def _fenced(text: str, path: str) -> tuple[list[str], int]:
+    """Return the file's lines (BOM and CRLF removed) and the index of the closing fence."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].strip() != FENCE:
         raise ContentError(
             [
@@ -69,9 +82,13 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int, dict[str, int
         raise ContentError(
             [Problem(path, 1, "front matter is not closed", "add a '---' line after the YAML keys")]
         ) from None
-    yaml_text = "\n".join(lines[1:end])
+    return lines, end
+
+
+def _parse_yaml(yaml_text: str, path: str) -> tuple[Any, yaml.Node | None]:
+    """Return the front matter's data and node tree; raise ContentError naming the line at fault."""
     try:
-        meta, node = _load(yaml_text)
+        return _load(yaml_text)
     except yaml.YAMLError as exc:
         exc = _pure_error(yaml_text) or exc
         mark = getattr(exc, "problem_mark", None)
@@ -98,16 +115,27 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int, dict[str, int
                 )
             ]
         ) from exc
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise ContentError([Problem(path, 2, "front matter must be a mapping of keys to values")])
+
+
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    """Return the file line of each top-level key of a mapping node."""
     key_lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    return key_lines
+
+
+def split(text: str, path: str) -> tuple[dict[str, Any], str, int, dict[str, int]]:
+    """Return (metadata, body, body's first line, key → line) for one content file's text."""
+    lines, end = _fenced(text, path)
+    meta, node = _parse_yaml("\n".join(lines[1:end]), path)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError([Problem(path, 2, "front matter must be a mapping of keys to values")])
     body = "\n".join(lines[end + 1 :])
-    return {str(k): v for k, v in meta.items()}, body, end + 2, key_lines
+    return {str(k): v for k, v in meta.items()}, body, end + 2, _key_lines(node)
 
 
 def _pure_error(yaml_text: str) -> yaml.YAMLError | None:
@@ -133,27 +161,18 @@ def join(meta: dict[str, Any], body: str) -> str:
     """Return the file text for a metadata mapping (in its key order) and a Markdown body."""
     yaml_text = _emit_simple(meta)
     if yaml_text is None:
-        yaml_text = yaml.dump(
-            meta,
-            Dumper=_Dumper,
-            allow_unicode=True,
-            sort_keys=False,
-            default_flow_style=None,
-            width=_WIDTH,
-        )
+        yaml_text = yaml.dump(meta, **DUMP_OPTIONS)
     body = body.strip("\n")
     return f"{FENCE}\n{yaml_text}{FENCE}\n{body}\n" if body else f"{FENCE}\n{yaml_text}{FENCE}\n"
 
 
-#: Never fold long titles: one key per line keeps diffs readable.
-_WIDTH = 100_000
 # Writing an article's front matter through PyYAML's representer, its Python resolver
 # callbacks and libyaml took 2 of a 10,000-article ingest's 15 CPU seconds. Front matter
 # written by ingest is a flat mapping of short single-line strings, dates, booleans and
 # lists of strings, for which libyaml's choice of style is simple to make here exactly:
 # plain where its scalar analysis and the resolver allow, else single-quoted.
 # `_emit_simple` makes that choice and returns None for anything else (then yaml.dump
-# writes the file); tests/test_frontmatter.py compares the two on many tricky strings.
+# writes the file); tests/test_frontmatter.py compares `join` with yaml.dump on many tricky strings.
 _MAX_SCALAR = 5_000
 _KEY = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 # Where libyaml's scalar analysis finds an indicator (or a leading or trailing space) that

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 
@@ -92,33 +93,75 @@ class Reporter:
         return ("source", self.source.casefold())
 
 
+class Stored(Enum):
+    """How a front-matter value is read and written; `content` implements each kind."""
+
+    ID = "id"  # text; when empty, derived from the source URL, else source + date + title
+    TITLE = "title"  # text, whitespace collapsed
+    DATE = "date"  # YYYY-MM-DD, in the years content may have
+    TIME = "time"  # ISO 8601 date and time with its zone
+    THEME = "theme"  # a theme slug of the config; when empty, the fallback theme
+    LANGUAGE = "language"  # text; when empty, the site's language
+    TEXT = "text"  # text (anything else is written out as text)
+    URL = "url"  # an http(s) URL; anything else is dropped with a warning
+    TEXTS = "texts"  # a list of text (one text reads as a list of one)
+    OUTLETS = "outlets"  # a list of {source: Name, url: https://...}
+    FLAG = "flag"  # true or false
+
+
 @dataclass(frozen=True)
+class FrontMatterKey:
+    """An Article field kept in front matter under its own name (the field's metadata)."""
+
+    kind: Stored
+    doc: str
+    required: bool = False  # a file without it (or with it empty) is unusable
+    omit_empty: bool = False  # not written when empty, so files without it stay as they are
+
+
+def stored(kind: Stored, doc: str, *, required: bool = False, omit_empty: bool = False) -> dict[str, FrontMatterKey]:
+    """Return field metadata declaring a front-matter key; declaration order is write order."""
+    return {"front_matter": FrontMatterKey(kind, doc, required, omit_empty)}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Article:
     """One article as stored in `content/` (the contract between ingest and build).
 
+    The fields with `stored` metadata are its front-matter keys, written in this order.
     `extra` holds front-matter keys this version does not know, kept verbatim so a
     round trip never drops a person's additions. `src_path` is relative to the content
     directory ("" for an article not yet written).
     """
 
-    id: str
-    title: str
-    date: dt.date
-    theme: str
+    id: str = field(
+        metadata=stored(Stored.ID, "Stable: a hash of the canonical source URL, else of source+date+title.")
+    )
+    title: str = field(metadata=stored(Stored.TITLE, "The headline.", required=True))
+    date: dt.date = field(metadata=stored(Stored.DATE, "The page's date for the article.", required=True))
+    published: dt.datetime | None = field(
+        default=None, metadata=stored(Stored.TIME, "When it was published, with its zone.", omit_empty=True)
+    )
+    theme: str = field(metadata=stored(Stored.THEME, "One primary theme: the folder. Front matter wins over it."))
+    theme_reason: str = field(
+        default="", metadata=stored(Stored.TEXT, "Why the classifier chose the theme.", omit_empty=True)
+    )
+    tags: tuple[str, ...] = field(default=(), metadata=stored(Stored.TEXTS, "Tags: names, places, topics."))
+    language: str = field(default="en", metadata=stored(Stored.LANGUAGE, "Language code: en, ru, kk, ..."))
+    source: str = field(default="", metadata=stored(Stored.TEXT, "The outlet's name."))
+    source_url: str = field(default="", metadata=stored(Stored.URL, "The article at its source."))
+    summary: str = field(default="", metadata=stored(Stored.TEXT, "One or two sentences for lists and feeds."))
+    sections: tuple[str, ...] = field(
+        default=(), metadata=stored(Stored.TEXTS, "The source's own section names.", omit_empty=True)
+    )
+    also_reported_by: tuple[Reporter, ...] = field(
+        default=(), metadata=stored(Stored.OUTLETS, "Every absorbed copy of the story: its outlet and URL.")
+    )
+    origin: str = field(default="", metadata=stored(Stored.TEXT, "Provenance: the raw input's path and line."))
+    date_source: str = field(default="", metadata=stored(Stored.TEXT, "Where the date was found.", omit_empty=True))
+    featured: bool = field(default=False, metadata=stored(Stored.FLAG, "Editorial: pin to the front page."))
+    draft: bool = field(default=False, metadata=stored(Stored.FLAG, "Editorial: hide from the site."))
     body: str = ""
-    tags: tuple[str, ...] = ()
-    language: str = "en"
-    source: str = ""
-    source_url: str = ""
-    summary: str = ""
-    also_reported_by: tuple[Reporter, ...] = ()
-    origin: str = ""
-    featured: bool = False
-    draft: bool = False
-    published: dt.datetime | None = None
-    sections: tuple[str, ...] = ()
-    date_source: str = ""
-    theme_reason: str = ""
     slug: str = ""
     src_path: str = ""
     score: float = 0.0
@@ -262,3 +305,19 @@ def canonical_url(url: str) -> str:
     scheme, host, rest = match.groups()
     rest = rest.rstrip("/") if rest not in ("", "/") else ""
     return f"{scheme.lower()}://{host.lower()}{rest}"
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+class Mapper(Protocol):
+    """The map a stage is handed for its pure per-item work: results come in order.
+
+    The builtin `map`, or the orchestrator's stand-in that runs in worker processes (see
+    `ingest`); so a stage maps only picklable module-level functions, or partials of them.
+    """
+
+    def __call__(self, fn: Callable[[_T], _R], items: Sequence[_T], /) -> Iterable[_R]:
+        """Return fn of each item, in order."""
+        ...

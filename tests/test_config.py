@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import load_config
+from generator.config import Config, Curation, Paths, SourceSpec, Theme, load_config, options
 from generator.errors import ConfigError
+from generator.scaffold import SCAFFOLD_DIR
 
 from .conftest import make_config
+
+SCAFFOLD_CONFIG = SCAFFOLD_DIR / "digest.yaml"
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
@@ -132,3 +135,71 @@ curation:
     assert "sources.0.url: only http(s) URLs can be fetched" in text
     assert "sources.0.name: use lowercase" in text
     assert "curation.themes.abc: unknown theme 'nowhere'" in text
+
+
+def test_theme_problems_are_located(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        make_config(
+            tmp_path,
+            """\
+themes:
+  Sport: {}
+  economy:
+    label: null
+    paths: [ok, "a b"]
+    colour: red
+fallback_theme: 7
+""",
+        )
+    path = str(tmp_path / "digest.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:2: themes.Sport: theme slug must be lowercase ASCII letters, digits and dashes",
+        f"{path}:6: themes.economy.colour: unknown key (allowed: description, keywords, label, paths, sections)",
+        f"{path}:4: themes.economy.label: expected text, got NoneType",
+        f"{path}:5: themes.economy.paths: not one URL path segment: 'a b' (e.g. politics, wirtschaft, ekonomika)",
+        f"{path}:7: fallback_theme: expected text, got int",
+    ]
+
+
+def test_absent_and_blank_values_take_the_defaults(tmp_path: Path) -> None:
+    config = make_config(
+        tmp_path,
+        """\
+paths: {raw: "", site: out}
+themes: {sport: null, news-wire: ""}
+fallback_theme: ""
+sources:
+curation: {pin: null, merge_window_days: 0}
+""",
+    )
+    defaults = make_config(tmp_path / "empty")
+    assert config.paths.raw == (tmp_path / "raw").resolve() and config.paths.site == (tmp_path / "out").resolve()
+    assert [(t.slug, t.label) for t in config.themes] == [
+        ("sport", "Sport"),
+        ("news-wire", "news-wire"),
+        ("general", "General"),
+    ]
+    assert config.fallback_theme == defaults.fallback_theme == "general"
+    assert config.sources == () and config.curation.pin == () and config.curation.merge_window_days == 0
+
+
+def test_the_scaffold_config_shows_the_defaults(tmp_path: Path) -> None:
+    """`digest init`'s commented digest.yaml says its values are the defaults: they must be."""
+    scaffold, defaults = load_config(SCAFFOLD_CONFIG), make_config(tmp_path)
+    for key, _ in options(Config):
+        if key == "base_url":  # an example address for the new site; the Pages workflow passes the real one
+            continue
+        assert _relative(getattr(scaffold, key)) == _relative(getattr(defaults, key)), key
+
+
+def _relative(value: object) -> object:
+    """Return a Paths value as its folders relative to the config's folder; anything else as it is."""
+    if isinstance(value, Paths):
+        return {key: getattr(value, key).relative_to(value.root) for key, _ in options(Paths)}
+    return value
+
+
+def test_every_key_is_documented() -> None:
+    for cls in (Config, Paths, Theme, SourceSpec, Curation):
+        for key, option in options(cls):
+            assert option.doc.strip(), f"{cls.__name__}.{key}"

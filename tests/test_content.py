@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slugify import slugify
 
-from generator import content
+from generator import content, frontmatter
 from generator.config import Config
 from generator.errors import ContentError
-from generator.models import Article, Reporter
+from generator.models import Article, Reporter, Severity
 
 from .conftest import write_files
 
@@ -37,11 +38,11 @@ The budget was approved.
 """
 
 
-def _article(**kw: object) -> Article:
+def _article(**changes: Any) -> Article:
     base = Article(
         id="b2", title="Новый закон о связи", date=dt.date(2026, 2, 5), theme="politics", body="Текст.", language="ru"
     )
-    return replace(base, **kw)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 def test_load_keeps_unknown_keys_and_round_trips(tmp_path: Path, site_config: Config) -> None:
@@ -55,6 +56,37 @@ def test_load_keeps_unknown_keys_and_round_trips(tmp_path: Path, site_config: Co
     assert content.render_article(article) == GOOD
 
 
+def test_every_front_matter_field_round_trips_in_declared_order(tmp_path: Path, site_config: Config) -> None:
+    article = _article(
+        published=dt.datetime(2026, 2, 5, 9, 15, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+        theme_reason="keywords: закон",
+        tags=("связь", "law"),
+        source="Nomad Post",
+        source_url="https://nomad.example/a/1",
+        summary="Принят закон.",
+        sections=("Политика",),
+        also_reported_by=(Reporter("Altai Observer", "https://altai.example/2"), Reporter("Steppe FM")),
+        origin="raw/nomad.jsonl:4",
+        date_source="json-ld",
+        featured=True,
+        draft=True,
+        extra=(("reviewer_note", "keep"),),
+    )
+    text = content.render_article(article)
+    meta = frontmatter.split(text, "a.md")[0]
+    assert tuple(meta) == (*content.KNOWN_KEYS, "reviewer_note")
+    rel = content.write_articles([article], tmp_path)[0]
+    (back,) = content.load_content(tmp_path, site_config).articles
+    assert back == replace(article, slug=back.slug, src_path=rel)
+    assert back.extra == article.extra and content.render_article(back) == text
+
+
+def test_empty_optional_keys_are_not_written() -> None:
+    meta = frontmatter.split(content.render_article(_article()), "a.md")[0]
+    assert not {"published", "theme_reason", "sections", "date_source"} & set(meta)
+    assert meta["tags"] == [] and meta["featured"] is False
+
+
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
@@ -64,6 +96,10 @@ def test_load_keeps_unknown_keys_and_round_trips(tmp_path: Path, site_config: Co
         ("---\ntitle: t\ndate: 2026-02-04\ntheme: sport\n---\n", 4, "theme 'sport' is not in the config"),
         ("---\ntitle: t\ndate: 2026-02-04\ntags: {a: 1}\n---\n", 4, "tags must be a list"),
         ("---\ntitle: t\ndate: 2026-02-04\ndraft: maybe\n---\n", 4, "draft must be true or false"),
+        ("---\ntitle: t\ndate: 2026-02-04\nfeatured: null\n---\n", 4, "featured must be true or false, got None"),
+        ("---\ntitle: t\ndate: '2026-02-31'\n---\n", 3, "impossible date '2026-02-31'"),
+        ("---\ntitle: t\ndate: 0001-01-01\n---\n", 3, "date 0001-01-01 is out of range"),
+        ("---\ntitle: t\ndate: 2026-02-04\npublished: soon\n---\n", 4, "invalid published time 'soon'"),
         ("title: t\n", 1, "no front matter"),
     ],
 )
@@ -176,3 +212,16 @@ def test_also_reported_by_rejects_what_is_not_an_outlet(tmp_path: Path, site_con
     tree = content.load_content(tmp_path, site_config)
     assert tree.articles == ()
     assert "also_reported_by must be a list of outlets" in str(tree.problems[0])
+
+
+def test_a_source_url_that_is_not_http_is_dropped_with_a_warning(tmp_path: Path, site_config: Config) -> None:
+    write_files(tmp_path, {"2026/02/04/economy/a.md": GOOD.replace("https://www.gov.kz/news/1", "ftp://gov.kz/1")})
+    tree = content.load_content(tmp_path, site_config)
+    (article,) = tree.articles
+    assert article.source_url == ""
+    (warning,) = tree.problems
+    assert (
+        str(warning)
+        == f"{tmp_path}/2026/02/04/economy/a.md:9: source_url is not http(s): 'ftp://gov.kz/1' (it is not linked)"
+    )
+    assert warning.severity is Severity.WARNING
