@@ -11,16 +11,22 @@ content affects.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.metadata
 import logging
+import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator import content, curate, feeds, lock, pages, render, search, write
+from generator import __version__, content, curate, feeds, lock, pages, render, search, write
+from generator.cache import BuildCache, Cache, Fingerprinter, NullCache, code_fingerprint, fingerprint, tree_fingerprint
 from generator.config import Config
 from generator.errors import BuildError, ContentError
 from generator.log import RunReport, plural
@@ -29,6 +35,8 @@ from generator.models import Article, Link, Page, Problem, Severity
 logger = logging.getLogger(__name__)
 
 FEED_LIMIT = 50
+#: Config fields that say where the site lives, not what it shows (left out of the cache key).
+_PLACES = frozenset({"paths", "config_path"})
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,12 @@ class SiteBuilder:
         output_dir: Path,
         base_url: str | None = None,
         now: dt.datetime | None = None,
+        cache_root: Path | None = None,
     ) -> None:
         self.config = config
+        #: Project folder whose `.cache/digest/` keeps parsed content and rendered pages between
+        #: builds; None builds without (the preview server keeps its own state in memory).
+        self.cache_root = cache_root
         self.content_dir = content_dir.resolve()
         self.output_dir = output_dir.resolve()
         self.base_url = (base_url or config.base_url).rstrip("/") + "/"
@@ -95,8 +107,8 @@ class SiteBuilder:
 
     # --- phases ---------------------------------------------------------------------------
 
-    def _load_all(self) -> None:
-        tree = content.load_content(self.content_dir, self.config)
+    def _load_all(self, cache: Cache | None = None) -> None:
+        tree = content.load_content(self.content_dir, self.config, cache)
         self._articles = {a.src_path: a for a in tree.articles}
         self._problems = {}
         for problem in tree.problems:
@@ -146,7 +158,9 @@ class SiteBuilder:
             return article.published if article.published.tzinfo else article.published.replace(tzinfo=self.zone)
         return dt.datetime.combine(article.date, dt.time(0), tzinfo=self.zone)
 
-    def _feed(self, title: str, home: str, path: str, articles: Sequence[Article]) -> feeds.Feed:
+    def _feed(
+        self, title: str, home: str, path: str, articles: Sequence[Article], cache: Cache | None = None
+    ) -> feeds.Feed:
         host = urlsplit(self.base_url).hostname or "localhost"
         entries = tuple(
             feeds.FeedEntry(
@@ -156,7 +170,7 @@ class SiteBuilder:
                 published=self._moment(a),
                 updated=self._moment(a),
                 summary=a.summary,
-                content_html=render.markdown_to_html(a.body),
+                content_html=_body_html(a.body, cache),
                 language=a.language,
                 tags=a.tags,
                 source=a.source,
@@ -173,10 +187,12 @@ class SiteBuilder:
             entries,
         )
 
-    def _machine_files(self, articles: Sequence[Article], layout: Sequence[Page]) -> list[write.OutputFile]:
+    def _machine_files(
+        self, articles: Sequence[Article], layout: Sequence[Page], cache: Cache | None = None
+    ) -> list[write.OutputFile]:
         """Return feeds, sitemap, robots.txt, .nojekyll and CNAME."""
         out = []
-        main = self._feed(self.config.title, "", "feed.xml", articles)
+        main = self._feed(self.config.title, "", "feed.xml", articles, cache)
         out.append(write.OutputFile("feed.xml", feeds.atom_feed(main).encode()))
         out.append(
             write.OutputFile("feed.json", feeds.json_feed(replace(main, feed_url=self.base_url + "feed.json")).encode())
@@ -185,7 +201,7 @@ class SiteBuilder:
             items = [a for a in articles if a.theme == theme.slug]
             if items:
                 path = f"themes/{theme.slug}/feed.xml"
-                feed = self._feed(f"{self.config.title}: {theme.label}", f"themes/{theme.slug}/", path, items)
+                feed = self._feed(f"{self.config.title}: {theme.label}", f"themes/{theme.slug}/", path, items, cache)
                 out.append(write.OutputFile(path, feeds.atom_feed(feed).encode()))
         newest = articles[0].date if articles else None
         urls = []
@@ -206,8 +222,35 @@ class SiteBuilder:
             out.append(write.OutputFile("CNAME", f"{self.config.domain}\n".encode()))
         return out
 
-    def _render(self, renderer: render.Renderer, layout: Sequence[Page]) -> list[write.OutputFile]:
-        return [write.OutputFile(_page_path(p.url), renderer.render_page(p).encode()) for p in layout]
+    def _render(
+        self, renderer: render.Renderer, layout: Sequence[Page], cache: Cache | None = None
+    ) -> list[write.OutputFile]:
+        """Render pages; with a cache, a page whose value is unchanged is not rendered again."""
+        if cache is None:
+            rendered = render_in_parallel(renderer, layout)
+            return [write.OutputFile(_page_path(p.url), data) for p, data in zip(layout, rendered, strict=True)]
+        # A Page holds everything its template reads, and the cache's salt covers the
+        # templates, config, site settings and code, so equal fingerprints mean equal bytes.
+        key = Fingerprinter()
+        keys = [key(page) for page in layout]
+        found = [cache.get_page(k) for k in keys]
+        missing = [i for i, data in enumerate(found) if data is None]
+        for i, data in zip(missing, render_in_parallel(renderer, [layout[i] for i in missing]), strict=True):
+            cache.put_page(keys[i], data)
+            found[i] = data
+        return [write.OutputFile(_page_path(p.url), data or b"") for p, data in zip(layout, found, strict=True)]
+
+    def _open_cache(self, site: render.SiteInfo, dirs: Sequence[Path]) -> Cache:
+        """Open the build cache, salted with everything besides a page's value that shapes its bytes."""
+        if self.cache_root is None:
+            return NullCache()
+        # Where the site lives does not shape its pages, except through the names problems
+        # give content files (relative to the working directory).
+        config = {f.name: getattr(self.config, f.name) for f in fields(self.config) if f.name not in _PLACES}
+        places = (str(Path.cwd()), str(self.content_dir))
+        libraries = tuple(_version(name) for name in ("jinja2", "markdown", "nh3", "markupsafe"))
+        salt = fingerprint((__version__, code_fingerprint(), libraries, config, tree_fingerprint(dirs), site, places))
+        return BuildCache.open(self.cache_root, salt)
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -222,19 +265,31 @@ class SiteBuilder:
 
     def _build(self, report: RunReport) -> BuildResult:
         start = time.perf_counter()
+        dirs = render.template_dirs(self.config.paths.templates)
+        # Search availability is known before rendering, so the search page says the truth.
+        site = self._site_info(search.search_note())
+        cache = self._open_cache(site, dirs)
+        try:
+            result = self._build_with(report, cache, site, dirs, start)
+            cache.commit()  # only after the site is in place: a failed build keeps the old entries
+        finally:
+            cache.close()
+        return result
+
+    def _build_with(
+        self, report: RunReport, cache: Cache, site: render.SiteInfo, dirs: Sequence[Path], start: float
+    ) -> BuildResult:
         # An ingest writing content/ meanwhile would leave this build with half its articles.
         with lock.content_lock(self.content_dir):
-            self._load_all()
+            self._load_all(cache)
             lock.pause_for_test("loaded")
         problems = [p for ps in self._problems.values() for p in ps]
         report.extend(problems)
         articles = self._curated()
         layout = pages.layout_site(articles, self.config)
-        dirs = render.template_dirs(self.config.paths.templates)
-        # Search availability is known before rendering, so the search page says the truth.
-        renderer = render.Renderer(self._site_info(search.search_note()), dirs)
-        files = self._render(renderer, layout)  # a template error aborts here, before any write
-        files += self._machine_files(articles, layout)
+        renderer = render.Renderer(site, dirs)
+        files = self._render(renderer, layout, cache)  # a template error aborts here, before any write
+        files += self._machine_files(articles, layout, cache)
         files += [write.OutputFile(path, data) for path, data in render.static_files(dirs)]
         self._refuse_if_strict_failed(report)  # before staging: nothing to write
         staging = write.stage_site(files, self.output_dir)
@@ -365,6 +420,65 @@ class SiteBuilder:
         return path.suffix == ".md" and self.content_dir in path.parents
 
 
+def _version(distribution: str) -> str:
+    """Return an installed library's version ("" if unknown): a new Markdown may render differently."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def _body_html(body: str, cache: Cache | None) -> str:
+    """Return an article body as HTML for a feed, from the cache when this body was rendered before."""
+    if cache is None:
+        return render.markdown_to_html(body)
+    key = "body:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    data = cache.get_page(key)
+    if data is None:
+        data = render.markdown_to_html(body).encode()
+        cache.put_page(key, data)
+    return data.decode()
+
+
+#: Below this many pages to render, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 300
+
+
+def render_in_parallel(renderer: render.Renderer, layout: Sequence[Page]) -> list[bytes]:
+    """Return the pages rendered, on every core when there are enough of them; same bytes either way.
+
+    Workers are forked, so they inherit the renderer and the pages instead of receiving
+    them pickled; each renders every n-th page and sends back bytes. Forking is skipped in
+    a process running other threads (the preview server), where it is not safe.
+    """
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if workers < 2 or len(layout) < PARALLEL_MIN_PAGES or not forkable:
+        return [renderer.render_page(page).encode() for page in layout]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(renderer, layout)) as pool:
+        parts = list(pool.map(_render_share, range(workers), [workers] * workers))
+    out: list[bytes] = [b""] * len(layout)
+    for start, part in enumerate(parts):
+        out[start::workers] = part
+    return out
+
+
+#: What a forked render worker works on, set once by `_adopt` in that worker only.
+_worker_job: tuple[render.Renderer, Sequence[Page]] | None = None
+
+
+def _adopt(renderer: render.Renderer, layout: Sequence[Page]) -> None:
+    global _worker_job
+    _worker_job = (renderer, layout)
+
+
+def _render_share(start: int, step: int) -> list[bytes]:
+    assert _worker_job is not None, "a render worker runs only after _adopt"
+    renderer, layout = _worker_job
+    return [renderer.render_page(page).encode() for page in layout[start::step]]
+
+
 def _page_path(url: str) -> str:
     """Return the file a page URL is served from (`x/` → `x/index.html`)."""
     return url + "index.html" if url == "" or url.endswith("/") else url
@@ -378,9 +492,15 @@ def build_site(
     base_url: str | None = None,
     now: dt.datetime | None = None,
     report: RunReport,
+    cache_root: Path | None = None,
 ) -> BuildResult:
-    """Build the site from content_dir into output_dir; raise BuildError if it cannot be written."""
-    builder = SiteBuilder(config, content_dir=content_dir, output_dir=output_dir, base_url=base_url, now=now)
+    """Build the site from content_dir into output_dir; raise BuildError if it cannot be written.
+
+    With cache_root, `cache_root/.cache/digest/` keeps what the next build can reuse.
+    """
+    builder = SiteBuilder(
+        config, content_dir=content_dir, output_dir=output_dir, base_url=base_url, now=now, cache_root=cache_root
+    )
     try:
         return builder.build(report)
     except OSError as exc:

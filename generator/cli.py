@@ -296,6 +296,7 @@ def _nothing_here(config: Config, content: Path) -> bool:
     help="Build time to print in feeds and pages (default: taken from the content).",
 )
 @click.option("--no-ingest", is_flag=True, help="Render content/ only; do not ingest raw/ first.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache (.cache/digest/).")
 @default_date_option
 @strict_option
 @click.pass_context
@@ -307,6 +308,7 @@ def build(
     base_url: str | None,
     now: dt.datetime | None,
     no_ingest: bool,
+    no_cache: bool,
     default_date: dt.datetime | None,
     strict: bool,
 ) -> None:
@@ -330,7 +332,19 @@ def build(
         # The whole run (ingest, then render) holds the site's lock: a second `digest build`
         # in this folder is refused at once with a message naming this one.
         _guard(ctx, lambda: held.enter_context(lock.site_lock(output)))
-        built = _build_locked(ctx, config, content, content_dir, output, base_url, now, no_ingest, default_date, report)
+        built = _build_locked(
+            ctx,
+            config,
+            content,
+            content_dir,
+            output,
+            base_url,
+            now,
+            no_ingest,
+            None if no_cache else config.paths.root,
+            default_date,
+            report,
+        )
     if built.articles == 0:
         _say(ctx, f"warning: {content_dir or 'content/'} holds no articles: the site is empty")
     _finish(ctx, report, built.summary)
@@ -345,6 +359,7 @@ def _build_locked(
     base_url: str | None,
     now: dt.datetime | None,
     no_ingest: bool,
+    cache_root: Path | None,
     default_date: dt.datetime | None,
     report: RunReport,
 ) -> Any:
@@ -368,7 +383,15 @@ def _build_locked(
         _say(ctx, result.summary)
     return _guard(
         ctx,
-        lambda: build_site(config, content_dir=content, output_dir=output, base_url=base_url, now=now, report=report),
+        lambda: build_site(
+            config,
+            content_dir=content,
+            output_dir=output,
+            base_url=base_url,
+            now=now,
+            report=report,
+            cache_root=cache_root,
+        ),
     )
 
 

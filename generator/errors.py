@@ -29,6 +29,10 @@ class DigestError(Exception):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[DigestError], tuple[tuple[Problem, ...]]]:
+        # Keep the located problems when the error crosses a process boundary (parallel render).
+        return (type(self), (self.problems,))
+
 
 class ConfigError(DigestError):
     """The configuration file is missing keys, has unknown keys or wrong values."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
+from generator.bodytext import to_plain
 from generator.config import Config
 from generator.log import plural
 from generator.models import Article, Link, Page, Section
@@ -300,7 +301,9 @@ class _Layout:
             lead: tuple[Article, ...] = ()
             if n == 1 and days:
                 pinned = [a for day in days[1:] for a in self.by_day[day] if a.featured]
-                lead = tuple(sorted((*self.day_plan(days[0])[0], *pinned), key=lambda a: (-a.score, a.id)))
+                lead = tuple(
+                    sorted((*self.day_plan(days[0])[0], *pinned), key=lambda a: (-a.score, -a.date.toordinal(), a.id))
+                )
             shown = {id(a) for a in lead}
             url = "" if n == 1 else f"page/{n}/"
             sections = tuple(
@@ -535,7 +538,7 @@ class _Layout:
 
 def _first_words(body: str, limit: int = 160) -> str:
     """Return the start of a Markdown body as plain text, cut at a word boundary."""
-    text = " ".join(re.sub(r"[#*_>`\[\]()!]", " ", body).split())
+    text = " ".join(to_plain(body).split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 

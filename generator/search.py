@@ -24,6 +24,8 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 300
+#: The pages Pagefind reads, relative to the site: articles, whose URLs are YYYY/MM/DD/theme/slug/.
+ARTICLE_PAGES = "*/*/*/*/*/index.html"
 UNAVAILABLE_NOTE = "Search is not available on this copy of the site: it was built without Pagefind."
 FAILED_NOTE = "Search is not available on this copy of the site: building its index failed."
 
@@ -81,7 +83,9 @@ def index_site(site_dir: Path) -> SearchResult:
     start = time.perf_counter()
     try:
         done = subprocess.run(
-            [*command, "--site", str(site_dir), "--silent"],
+            # Only article pages (YYYY/MM/DD/theme/slug/) carry data-pagefind-body; reading
+            # the listings too costs a fifth more time for nothing.
+            [*command, "--site", str(site_dir), "--silent", "--glob", ARTICLE_PAGES],
             capture_output=True,
             text=True,
             timeout=TIMEOUT_SECONDS,

@@ -107,7 +107,7 @@ def tree(root: Path, *, pagefind: bool = True) -> dict[str, str]:
 
 def leftovers(root: Path) -> list[str]:
     """Return what sits next to content/ and site/ besides them: staging, old copies, locks."""
-    return sorted(p.name for p in root.iterdir() if p.name not in ("content", "site", "raw"))
+    return sorted(p.name for p in root.iterdir() if p.name not in ("content", "site", "raw", ".cache"))
 
 
 @pytest.fixture(scope="module")
