@@ -33,9 +33,15 @@ def test_no_tag_is_a_theme_name_slug_or_label_in_another_language(site_config: C
     assert "astana" in tags
 
 
-@pytest.mark.parametrize("adjective", ["аккумуляторные", "экологиялық", "national", "digitale", "Kazakh", "political"])
+@pytest.mark.parametrize("adjective", ["аккумуляторные", "экологиялық", "national", "digitale", "Turkic", "political"])
 def test_a_bare_adjective_is_not_a_tag(adjective: str) -> None:
     assert Tagger().normalise(adjective, "ru") == ""
+
+
+def test_a_demonym_is_its_country() -> None:
+    assert Tagger().normalise("Kazakh", "en") == "kazakhstan"
+    assert Tagger().normalise("Uzbek", "ru") == "узбекистан"
+    assert Tagger().normalise("Kyrgyz", "de") == "kirgisistan"
 
 
 def test_adjective_with_a_noun_is_a_name() -> None:

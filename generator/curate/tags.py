@@ -113,11 +113,30 @@ SYNONYMS: Mapping[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
             "республика казахстан",
             "republic of kazakhstan",
             "қазақстан республикасы",
+            # A demonym names the country a reader would look for ("Kazakh customs").
+            "kazakh",
+            "kazakhstani",
         ),
+    ),
+    "uzbekistan": (
+        {"en": "uzbekistan", "ru": "узбекистан", "de": "usbekistan", "kk": "өзбекстан"},
+        ("uzbekistan", "узбекистан", "usbekistan", "өзбекстан", "uzbek", "uzbekistani"),
+    ),
+    "kyrgyzstan": (
+        {"en": "kyrgyzstan", "ru": "киргизия", "de": "kirgisistan", "kk": "қырғызстан"},
+        ("kyrgyzstan", "киргизия", "кыргызстан", "kirgisistan", "қырғызстан", "kyrgyz", "kyrgyzstani"),
+    ),
+    "tajikistan": (
+        {"en": "tajikistan", "ru": "таджикистан", "de": "tadschikistan", "kk": "тәжікстан"},
+        ("tajikistan", "таджикистан", "tadschikistan", "тәжікстан", "tajik", "tajikistani"),
+    ),
+    "turkmenistan": (
+        {"en": "turkmenistan", "ru": "туркменистан", "de": "turkmenistan", "kk": "түрікменстан"},
+        ("turkmenistan", "туркменистан", "түрікменстан", "turkmen"),
     ),
     "russia": (
         {"en": "russia", "ru": "россия", "de": "russland", "kk": "ресей"},
-        ("russia", "россия", "рф", "российская федерация", "russland", "ресей", "russian federation"),
+        ("russia", "россия", "рф", "российская федерация", "russland", "ресей", "russian federation", "russian"),
     ),
     "germany": (
         {"en": "germany", "ru": "германия", "de": "deutschland", "kk": "германия"},
@@ -125,7 +144,7 @@ SYNONYMS: Mapping[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
     ),
     "china": (
         {"en": "china", "ru": "китай", "de": "china", "kk": "қытай"},
-        ("china", "китай", "кнр", "қытай", "prc", "people's republic of china"),
+        ("china", "китай", "кнр", "қытай", "prc", "people's republic of china", "chinese"),
     ),
     "nato": ({"en": "nato", "ru": "нато", "de": "nato", "kk": "нато"}, ("nato", "нато")),
 }
