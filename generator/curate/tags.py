@@ -226,21 +226,16 @@ class Tagger:
 
     def normalise(self, tag: str, language: str) -> str:
         """Return a tag in its one form for a language, or "" when it is no tag worth showing."""
-        text = _PREFIX.sub("", " ".join(tag.split())).strip(" #\"'«»“”.,;:!?()[]")
-        key = _key(text)
-        if not key or len(key) > 40 or len(key.split()) > 4 or any(ch in key for ch in "@_/|\\:&") or key.isdigit():
+        key = _tag_key(tag)
+        if not key:
             return ""
-        if key.split()[0] in _QUESTION or any(w in _NEWSY for w in key.split()):
-            return ""  # SEO phrases ("how to retire early") and outlet labels ("dallas news")
         forms = self._concepts.get(key) or self._concepts.get(key.replace(".", ""))
         if forms is not None:
             key = _key(forms.get(language, forms["en"]))
         if key in self.banned or key in _GENERIC or len(key) < 2:
             return ""
-        if forms is None and " " not in key and (key in _ADJECTIVE_WORDS or _ADJECTIVE.search(key)):
+        if forms is None and _is_qualifier(key):
             return ""
-        if forms is None and key.split()[-1] in _ADJECTIVE_WORDS:
-            return ""  # "central asian" qualifies a noun that is missing
         return key
 
     def tags(
@@ -254,73 +249,33 @@ class Tagger:
         source: str = "",
     ) -> tuple[str, ...]:
         """Return one to `limit` tags: source tags, theme terms, recurring names, else a title word."""
-        tags: list[str] = []
-        folded: set[str] = set()
-        # The outlet's own name ("dailymail", "gizmodo") tags every article it publishes.
-        outlet = {_key(part) for part in re.split(r"[.\s]", source) if len(part) > 3}
-
-        def add(tag: str, *, name: bool = False) -> None:
-            norm = self.normalise(tag, language)
-            key = _fold(norm.replace("-", " "), language)
-            if not norm or key in folded or norm in outlet or len(tags) >= limit:
-                return
-            # "trump" adds nothing next to "donald trump" (nor the other way round).
-            if name and any(set(key.split()) <= set(k.split()) or set(k.split()) <= set(key.split()) for k in folded):
-                return
-            tags.append(norm)
-            folded.add(key)
-
+        picked = _Picked(self, language, source, limit)
         given = [part for tag in source_tags for part in tag.split(",")]  # "US,VW,SKODA" is three tags
         # The source's tags lead, but SEO keyword lists ("ipl live score") may not crowd out
         # the names and topics this article shares with others.
         for tag in given:
-            if len(tags) < SOURCE_SLOTS:
-                add(tag)
+            if len(picked.tags) < SOURCE_SLOTS:
+                picked.add(tag)
         # Keyword terms in Latin script are words ("trade", "bundestag"); Cyrillic ones are
         # inflected forms ("выборов") that would not recur as the same tag.
         for term in [t for t in terms if re.fullmatch(r"[a-zäöüß][a-zäöüß -]+", t)][:2]:
-            add(term)
+            picked.add(term)
         for found in self._names(title, body, language):
-            add(found, name=True)
+            picked.add(found, name=True)
         for tag in given:
-            add(tag)
-        if not tags:
-            plain = [w for w in words(title) if len(w) >= 5 and not w.isdigit()]
-            for word in sorted(plain, key=len, reverse=True):
-                add(_KAZAKH_CASES.sub("", word) if language == "kk" else word)
-                if tags:
-                    break
-        return tuple(tags)
+            picked.add(tag)
+        if not picked.tags:
+            picked.add_title_word(title)
+        return tuple(picked.tags)
 
     def _names(self, title: str, body: str, language: str = "") -> list[str]:
         """Return proper names of the title and first paragraphs, most frequent first."""
-        counts: Counter[str] = Counter()
-        forms: dict[str, Counter[str]] = {}
-        # In a Title Case headline every word is capitalised: only the body can tell names.
-        # Headings and link lists are Title Case too.
-        paras = [p for p in itertools.islice(iter_paragraphs(body), 6) if len(p.split()) > 12 or not _is_title_case(p)]
-        if not _is_title_case(title):
-            paras.insert(0, f", {title}")  # the comma lets a name open the title
-        for para in paras:
-            for match in _NAME_RUN.finditer(para):
-                parts = match.group(0).split()
-                if all(p.casefold() in _NOT_NAMES for p in parts):
-                    continue
-                # "Ministry of Energy" is a name; "President Tokayev" is "Tokayev".
-                while len(parts) > 1 and parts[0].casefold() in _NOT_NAMES and parts[1] not in _CONNECTORS:
-                    parts.pop(0)
-                name = " ".join(parts)
-                key = _fold(name, language)
-                if key and len(name) >= 3:
-                    counts[key] += 1
-                    forms.setdefault(key, Counter())[name] += 1
+        counts, forms = _count_names(_name_paragraphs(title, body), language)
         title_keys = {k for k in counts if re.search(rf"(?<!\w){re.escape(k)}", _fold(title, language))}
         known = {k for k in counts if _key(k) in self._concepts}
-        ranked = sorted(counts, key=lambda k: (-(k in title_keys) - (counts[k] >= 2), -len(k.split()), -counts[k], k))
         out = []
-        for key in ranked:
-            if language == "de" and key not in known and (counts[key] < 2 or " " not in key):
-                # German capitalises every noun: only a recurring multiword run is surely a name.
+        for key in _rank_names(counts, title_keys):
+            if language == "de" and _german_noun(key, counts[key], key in known):
                 continue
             # A capital that opens a headline proves nothing alone; a multiword name, a
             # recurring or known one, or a capital in the middle of a headline does.
@@ -330,11 +285,116 @@ class Tagger:
                 or key in known
                 or (key in title_keys and _title_name(key, title, body, language))
             ):
-                # The uninflected form where the text has it (Пакистан, not Пакистана).
-                plain = [f for f in forms[key] if _key(f) == key]
-                name = plain[0] if plain else forms[key].most_common(1)[0][0]
-                out.append(" ".join(_KAZAKH_CASES.sub("", w) for w in name.split()) if language == "kk" else name)
+                out.append(_name_form(key, forms[key], language))
         return out
+
+
+class _Picked:
+    """The tags chosen so far for one article, none the same as another once folded."""
+
+    def __init__(self, tagger: Tagger, language: str, source: str, limit: int) -> None:
+        self.tags: list[str] = []
+        self._folded: set[str] = set()
+        self._tagger = tagger
+        self._language = language
+        self._limit = limit
+        # The outlet's own name ("dailymail", "gizmodo") tags every article it publishes.
+        self._outlet = {_key(part) for part in re.split(r"[.\s]", source) if len(part) > 3}
+
+    def add(self, tag: str, *, name: bool = False) -> None:
+        """Add a tag in its normal form unless it is no tag, already there, or one too many."""
+        norm = self._tagger.normalise(tag, self._language)
+        key = _fold(norm.replace("-", " "), self._language)
+        if not norm or key in self._folded or norm in self._outlet or len(self.tags) >= self._limit:
+            return
+        # "trump" adds nothing next to "donald trump" (nor the other way round).
+        if name and any(_nested(key, k) for k in self._folded):
+            return
+        self.tags.append(norm)
+        self._folded.add(key)
+
+    def add_title_word(self, title: str) -> None:
+        """Add the title's longest plain word that makes a tag: the last resort."""
+        plain = [w for w in words(title) if len(w) >= 5 and not w.isdigit()]
+        for word in sorted(plain, key=len, reverse=True):
+            self.add(_KAZAKH_CASES.sub("", word) if self._language == "kk" else word)
+            if self.tags:
+                break
+
+
+def _tag_key(tag: str) -> str:
+    """Return a tag's key without labels and quotes, or "" when it is shaped like no tag."""
+    text = _PREFIX.sub("", " ".join(tag.split())).strip(" #\"'«»“”.,;:!?()[]")
+    key = _key(text)
+    if not key or len(key) > 40 or len(key.split()) > 4 or any(ch in key for ch in "@_/|\\:&") or key.isdigit():
+        return ""
+    if key.split()[0] in _QUESTION or any(w in _NEWSY for w in key.split()):
+        return ""  # SEO phrases ("how to retire early") and outlet labels ("dallas news")
+    return key
+
+
+def _is_qualifier(key: str) -> bool:
+    """Return whether a tag is an adjective alone or ends in one ("central asian" lacks its noun)."""
+    if " " not in key and (key in _ADJECTIVE_WORDS or _ADJECTIVE.search(key)):
+        return True
+    return key.split()[-1] in _ADJECTIVE_WORDS
+
+
+def _nested(key: str, other: str) -> bool:
+    """Return whether one name's words are all among the other's ("trump", "donald trump")."""
+    return set(key.split()) <= set(other.split()) or set(other.split()) <= set(key.split())
+
+
+def _name_paragraphs(title: str, body: str) -> list[str]:
+    """Return the title and first paragraphs that can tell a name from a capitalised word."""
+    # In a Title Case headline every word is capitalised: only the body can tell names.
+    # Headings and link lists are Title Case too.
+    paras = [p for p in itertools.islice(iter_paragraphs(body), 6) if len(p.split()) > 12 or not _is_title_case(p)]
+    if not _is_title_case(title):
+        paras.insert(0, f", {title}")  # the comma lets a name open the title
+    return paras
+
+
+def _count_names(paras: Iterable[str], language: str) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """Return how often each folded name occurs, and the forms it occurs in."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for para in paras:
+        for match in _NAME_RUN.finditer(para):
+            name = _name_of(match.group(0).split())
+            key = _fold(name, language)
+            if key and len(name) >= 3:
+                counts[key] += 1
+                forms.setdefault(key, Counter())[name] += 1
+    return counts, forms
+
+
+def _name_of(parts: list[str]) -> str:
+    """Return a run of capitalised words without its leading office words, "" if all are."""
+    if all(p.casefold() in _NOT_NAMES for p in parts):
+        return ""
+    # "Ministry of Energy" is a name; "President Tokayev" is "Tokayev".
+    while len(parts) > 1 and parts[0].casefold() in _NOT_NAMES and parts[1] not in _CONNECTORS:
+        parts.pop(0)
+    return " ".join(parts)
+
+
+def _rank_names(counts: Counter[str], title_keys: set[str]) -> list[str]:
+    """Return names in the title or recurring first, then longer, more frequent ones."""
+    return sorted(counts, key=lambda k: (-(k in title_keys) - (counts[k] >= 2), -len(k.split()), -counts[k], k))
+
+
+def _german_noun(key: str, count: int, known: bool) -> bool:
+    """Return whether a German capitalised run may be a plain noun, not surely a name."""
+    # German capitalises every noun: only a recurring multiword run is surely a name.
+    return not known and (count < 2 or " " not in key)
+
+
+def _name_form(key: str, forms: Counter[str], language: str) -> str:
+    """Return the uninflected form where the text has it (Пакистан, not Пакистана)."""
+    plain = [f for f in forms if _key(f) == key]
+    name = plain[0] if plain else forms.most_common(1)[0][0]
+    return " ".join(_KAZAKH_CASES.sub("", w) for w in name.split()) if language == "kk" else name
 
 
 def _is_title_case(title: str) -> bool:

@@ -296,12 +296,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
         at = run.start()
         if at < pos:
             continue
-        match = None
-        month = _MONTH_BEFORE.search(text, max(pos, at - _MONTH_WINDOW), at)
-        if month:
-            match = _MDY_RE.match(text, month.start())
-        if match is None:
-            match = _DATE_RE.match(text, at)
+        match = _match_at(text, pos, at)
         if match is None:
             continue
         date, has_year, time = _core(match, default_year)
@@ -310,19 +305,35 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
         start, end = match.span()
         pos = end
         if time is None:
-            after = _TIME_AFTER.match(text, end)
-            if after:
-                time = _make_time(after.group("h"), after.group("mi"), after.group("ap"))
-                if time is not None:
-                    end = after.end()
-            if time is None:
-                before = _TIME_BEFORE.search(text, max(0, start - 12), start)
-                if before:
-                    time = _make_time(before.group("h"), before.group("mi"))
-                    if time is not None:
-                        start = before.start()
+            start, end, time = _timed_span(text, start, end)
         found.append(DateMatch(date, start, end, time, has_year, original[start:end]))
     return found
+
+
+def _match_at(text: str, pos: int, at: int) -> re.Match[str] | None:
+    """Return the date match at a digit run, opening at a month name just before it if there is one."""
+    match = None
+    month = _MONTH_BEFORE.search(text, max(pos, at - _MONTH_WINDOW), at)
+    if month:
+        match = _MDY_RE.match(text, month.start())
+    if match is None:
+        match = _DATE_RE.match(text, at)
+    return match
+
+
+def _timed_span(text: str, start: int, end: int) -> tuple[int, int, dt.time | None]:
+    """Return a date's span widened to the time written after it (else before it), and that time."""
+    after = _TIME_AFTER.match(text, end)
+    if after:
+        time = _make_time(after.group("h"), after.group("mi"), after.group("ap"))
+        if time is not None:
+            return start, after.end(), time
+    before = _TIME_BEFORE.search(text, max(0, start - 12), start)
+    if before:
+        time = _make_time(before.group("h"), before.group("mi"))
+        if time is not None:
+            return before.start(), end, time
+    return start, end, None
 
 
 def parse_date(text: str, default_year: int | None = None) -> dt.date | None:

@@ -138,7 +138,11 @@ def decode_bytes(data: bytes) -> Decoded:
         return _finish(data.decode("utf-8"), "utf-8", "utf-8")
     except UnicodeDecodeError:
         pass  # not UTF-8: fall through to the declaration and detection
+    return _decode_other(data)
 
+
+def _decode_other(data: bytes) -> Decoded:
+    """Return non-UTF-8 text in its declared encoding when that reads cleanly, else the detected one."""
     declared = declared_encoding(data)
     matches = from_bytes(data)
     best = matches.best()

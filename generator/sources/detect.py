@@ -89,36 +89,51 @@ def _jsonl_share(lines: list[str]) -> float:
 def detect_format(text: str, name: str = "") -> str:
     """Return the format of a decoded input: html, feed, jsonl, json, xml or text."""
     head = text[:8192].lstrip(_LEADING)
-    if head.startswith("<"):
-        if _HTML_DOCTYPE.search(head[:1024]):
-            return "html"
-        root = _root_element(head)
-        if root:
-            prefix, local, start = root
-            if local in _FEED_ROOTS or (local == "rdf" and prefix):
-                return "feed"
-            return "html" if _is_html(head, prefix, local, start) else "xml"
+    markup = _markup_format(head) if head.startswith("<") else None
+    if markup:
+        return markup
     if _HTML_EARLY.search(head):
         return "html"
     lines = [line for line in text.split("\n", _JSONL_SAMPLE * 4)[: _JSONL_SAMPLE * 4] if line.strip()]
-    if lines and lines[0].lstrip().startswith("{"):
-        # One broken line must not turn a JSONL file into a text dump: the first object
-        # parsing, or most lines parsing, is enough.
-        try:
-            first_ok = isinstance(json.loads(lines[0]), dict)
-        except ValueError:
-            first_ok = False
-        if first_ok or _jsonl_share(lines) >= 0.5:
-            return "jsonl"
-        if name.lower().endswith((".jsonl", ".ndjson")):
-            return "jsonl"
-    if head.startswith(("[", "{")):
-        try:
-            json.loads(text)
-        except ValueError:
-            pass  # a text dump may well start with a bracket
-        else:
-            return "json"
+    if _is_jsonl(lines, name):
+        return "jsonl"
+    if head.startswith(("[", "{")) and _is_json(text):
+        return "json"
     if lines and name.lower().endswith((".jsonl", ".ndjson")) and lines[0].lstrip()[:1] in "{[":
         return "jsonl"
     return "text"
+
+
+def _markup_format(head: str) -> str | None:
+    """Return html, feed or xml for markup by its doctype or first element; None if it has neither."""
+    if _HTML_DOCTYPE.search(head[:1024]):
+        return "html"
+    root = _root_element(head)
+    if not root:
+        return None
+    prefix, local, start = root
+    if local in _FEED_ROOTS or (local == "rdf" and prefix):
+        return "feed"
+    return "html" if _is_html(head, prefix, local, start) else "xml"
+
+
+def _is_jsonl(lines: list[str], name: str) -> bool:
+    """Return whether non-blank lines that open with an object are JSON Lines."""
+    if not lines or not lines[0].lstrip().startswith("{"):
+        return False
+    # One broken line must not turn a JSONL file into a text dump: the first object
+    # parsing, or most lines parsing, is enough.
+    try:
+        first_ok = isinstance(json.loads(lines[0]), dict)
+    except ValueError:
+        first_ok = False
+    return first_ok or _jsonl_share(lines) >= 0.5 or name.lower().endswith((".jsonl", ".ndjson"))
+
+
+def _is_json(text: str) -> bool:
+    """Return whether the whole text parses as JSON."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return False  # a text dump may well start with a bracket
+    return True

@@ -126,25 +126,9 @@ def read_article(text: str, doc: Document, meta: PageMeta, name: str, shown: str
 
     body, _ = _extract_body(text, doc, title)  # trafilatura's date: see find_date_candidates
     if not body:
-        what = f' under "{title}"' if title else ""
-        return SourceResult.rejected(
-            shown,
-            "html",
-            line,
-            f"no article text found in the HTML page{what}",
-            "the page may be rendered by scripts or be a login/error page; save the rendered page",
-            raw_count=1,
-        )
+        return _no_text(shown, line, title)
 
-    candidates = find_date_candidates(text, doc, meta, title_el)
-    chosen = choose_date(candidates)
-    if chosen and len({c.date for c in candidates}) > 1:
-        logger.debug("%s: date candidates %s; chose %s", shown, describe(candidates), chosen)
-    problems: tuple[Problem, ...] = ()
-    if chosen is None and candidates:
-        # Every date the page gave was implausible: say so, not just "no date found".
-        problems = (implausible_problem(shown, line, title, (c.date for c in candidates)),)
-
+    chosen, problems = _article_date(text, doc, meta, title_el, shown, line, title)
     sample = " ".join([title or "", *body[:5]])
     item = RawItem(
         origin=f"{name}:{line}",
@@ -161,3 +145,30 @@ def read_article(text: str, doc: Document, meta: PageMeta, name: str, shown: str
         summary=meta.summary,
     )
     return SourceResult(shown, "html", items=(item,), problems=problems, raw_count=1)
+
+
+def _no_text(shown: str, line: int, title: str | None) -> SourceResult:
+    """Return the rejection of a page in which no article text was found."""
+    what = f' under "{title}"' if title else ""
+    return SourceResult.rejected(
+        shown,
+        "html",
+        line,
+        f"no article text found in the HTML page{what}",
+        "the page may be rendered by scripts or be a login/error page; save the rendered page",
+        raw_count=1,
+    )
+
+
+def _article_date(
+    text: str, doc: Document, meta: PageMeta, title_el: Element | None, shown: str, line: int, title: str | None
+) -> tuple[DateCandidate | None, tuple[Problem, ...]]:
+    """Return the page's chosen publication date, and a problem when every date it gave was implausible."""
+    candidates = find_date_candidates(text, doc, meta, title_el)
+    chosen = choose_date(candidates)
+    if chosen and len({c.date for c in candidates}) > 1:
+        logger.debug("%s: date candidates %s; chose %s", shown, describe(candidates), chosen)
+    if chosen is None and candidates:
+        # Every date the page gave was implausible: say so, not just "no date found".
+        return None, (implausible_problem(shown, line, title, (c.date for c in candidates)),)
+    return chosen, ()

@@ -257,21 +257,27 @@ def _reconcile(candidates: list[DateCandidate]) -> list[DateCandidate]:
     candidates = [_unswapped(c, metadata) if c.source in _SHOWN else c for c in candidates]
     shown = {c.date for c in candidates if c.source in _SHOWN}
     stated = {c.date for c in candidates if c.source in _SHOWN + _METADATA}
-    out = []
-    for c in candidates:
-        offset = c.published.utcoffset() if c.published else None
-        if offset is not None and not offset and c.date not in shown:
-            # A UTC timestamp's calendar date can be the day before or after the local one printed.
-            local = [d for d in shown if abs((d - c.date).days) == 1]
-            if len(local) == 1:
-                c = DateCandidate(local[0], c.published, c.source, c.weight)
-        elif c.source == "url" and c.date not in stated:
-            # A URL's date is minted with the draft, often the evening before, in the server's zone.
-            near = [d for d in stated if abs((d - c.date).days) == 1]
-            if len(near) == 1:
-                c = DateCandidate(near[0], c.published, c.source, c.weight)
-        out.append(c)
-    return out
+    return [_settled(c, shown, stated) for c in candidates]
+
+
+def _settled(candidate: DateCandidate, shown: set[dt.date], stated: set[dt.date]) -> DateCandidate:
+    """Return a candidate moved onto the shown or stated date its clock put it a day off."""
+    offset = candidate.published.utcoffset() if candidate.published else None
+    if offset is not None and not offset and candidate.date not in shown:
+        # A UTC timestamp's calendar date can be the day before or after the local one printed.
+        return _moved(candidate, shown)
+    if candidate.source == "url" and candidate.date not in stated:
+        # A URL's date is minted with the draft, often the evening before, in the server's zone.
+        return _moved(candidate, stated)
+    return candidate
+
+
+def _moved(candidate: DateCandidate, dates: set[dt.date]) -> DateCandidate:
+    """Return a candidate on the one date of `dates` a day from its own; unchanged if none or several."""
+    near = [d for d in dates if abs((d - candidate.date).days) == 1]
+    if len(near) != 1:
+        return candidate
+    return DateCandidate(near[0], candidate.published, candidate.source, candidate.weight)
 
 
 def _unswapped(candidate: DateCandidate, metadata: set[dt.date]) -> DateCandidate:
@@ -298,6 +304,15 @@ def choose_date(candidates: list[DateCandidate]) -> DateCandidate | None:
         # A date in the article's URL is fixed at first publication; metadata and bylines are
         # rewritten when an article is updated or re-imported (htmldate trusts it first too).
         return _representative(ranked, url.date)
+    votes = _votes(ranked)
+    shown = {c.date for c in ranked if c.source in _SHOWN}
+    # On a tie the date printed with the article wins: it is what its readers see.
+    date = max(votes, key=lambda d: (votes[d], d in shown, -min(_priority(c.source) for c in ranked if c.date == d)))
+    return _representative(ranked, date)
+
+
+def _votes(ranked: list[DateCandidate]) -> dict[dt.date, float]:
+    """Return each date's weighted votes, one per family of sources."""
     # Sources of one family repeat one CMS field (meta and JSON-LD; a byline and its <time>):
     # a family votes once per date, with its strongest member.
     best: dict[tuple[dt.date, str], float] = {}
@@ -310,10 +325,7 @@ def choose_date(candidates: list[DateCandidate]) -> DateCandidate | None:
     votes: dict[dt.date, float] = {}
     for (date, _), weight in best.items():
         votes[date] = votes.get(date, 0.0) + weight
-    shown = {c.date for c in ranked if c.source in _SHOWN}
-    # On a tie the date printed with the article wins: it is what its readers see.
-    date = max(votes, key=lambda d: (votes[d], d in shown, -min(_priority(c.source) for c in ranked if c.date == d)))
-    return _representative(ranked, date)
+    return votes
 
 
 def _representative(candidates: list[DateCandidate], date: dt.date) -> DateCandidate:

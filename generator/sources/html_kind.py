@@ -124,11 +124,14 @@ def non_article_reason(doc: Element, meta: PageMeta, markers: PageMarkers, body_
     """Return why a page with little article text is not an article ("a contact page"), or ""."""
     if meta.declares_article or body_chars >= _BODY_CHARS:
         return ""
-    names, path = _self_names(doc, meta), _url_path(meta)
-    short = [n for n in names if len(n.split()) <= 6]
+    short = [n for n in _self_names(doc, meta) if len(n.split()) <= 6]
+    return _named_reason(short, _url_path(meta), markers.contact_form or markers.contact_links)
+
+
+def _named_reason(short: list[str], path: str, contact_evidence: bool) -> str:
+    """Return the kind of non-article page its short names or URL path say it is, or ""."""
     if any(_ERROR.search(n) for n in short):
         return "an error page"
-    contact_evidence = markers.contact_form or markers.contact_links
     if contact_evidence and (any(_CONTACT.match(n) for n in short) or _CONTACT_PATH.search(path)):
         return "a contact page"
     if any(_SEARCH.search(n) for n in short) or _SEARCH_PATH.search(path):

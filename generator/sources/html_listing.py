@@ -161,6 +161,11 @@ def _date_in(parts: list[Element], title: Element) -> tuple[str, dt.date, dt.dat
     """Return (date source, date, published) from a story's <time>, date attributes, else its text."""
     # A placeholder (0001-01-01) or far-future date is no publication date: the next one is tried.
     elements = [el for part in parts for el in iter_tags(part)]
+    return _markup_date(elements) or _text_date(parts, title)
+
+
+def _markup_date(elements: list[Element]) -> tuple[str, dt.date, dt.datetime | None] | None:
+    """Return (date source, date, published) of the first plausible <time>, else date attribute."""
     for el in elements:
         if el.name == "time":
             date, published = parse_timestamp(attr(el, "datetime") or element_text(el))
@@ -171,6 +176,11 @@ def _date_in(parts: list[Element], title: Element) -> tuple[str, dt.date, dt.dat
             date, published = parse_timestamp(value)
             if date and plausible_date(date):
                 return "attribute", date, published
+    return None
+
+
+def _text_date(parts: list[Element], title: Element) -> tuple[str, dt.date, dt.datetime | None] | None:
+    """Return ("visible", date, None) of the first plausible date in a story's text, else ending its title."""
     title_text = element_text(title)
     text = " ".join(element_text(part) for part in parts).replace(title_text, " ", 1)
     found = [d for d in find_dates(text) if plausible_date(d.date)]
@@ -361,6 +371,11 @@ def _is_field(el: Element, headline: str) -> bool:
         return False
     if el.name == "a":
         return bool(_READ_MORE.match(text))
+    return _is_date_line(el, text)
+
+
+def _is_date_line(el: Element, text: str) -> bool:
+    """Return True for a short element that shows a date or its age, or a byline with one."""
     if len(text) <= 40 and any(parse_timestamp(value)[0] for value in _attribute_dates(el)):
         return True  # `<abbr title="2024-03-03">Sunday</abbr>`: the date's display text
     found = find_dates(text)

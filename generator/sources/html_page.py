@@ -189,7 +189,11 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...]) -> str:
     kept = [p for p in parts if p.strip().casefold() not in names]
     if len(kept) < len(parts) and kept:
         return " — ".join(kept) if len(kept) > 1 else kept[0].strip()
-    # Unknown site name: the site part is the shorter end piece ("Story title - Site").
+    return _without_short_end(title, parts)
+
+
+def _without_short_end(title: str, parts: list[str]) -> str:
+    """Return a title without its much shorter end piece, the unknown site name ("Story title - Site")."""
     first, last = parts[0].strip(), parts[-1].strip()
     if len(last) < len(first) / 2 and len(last.split()) <= 4:
         return title[: title.rfind(parts[-1])].rstrip(" |·•»«—–:-")
