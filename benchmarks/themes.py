@@ -27,7 +27,7 @@ sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.config import load_config
-from generator.curate.themes import classify_article, make_tags
+from generator.curate.themes import Classifier, make_tags
 from generator.models import Article
 from generator.sources import read_text
 from generator.sources.decode import decode_bytes
@@ -71,6 +71,7 @@ def main() -> int:
     misses = []
     tag_counts: Counter[str] = Counter()
     untagged = 0
+    classifier = Classifier.for_config(config)
     for rel, want in labels.items():
         article = load_article(opts.web / rel, rel)
         if article is None:
@@ -78,7 +79,7 @@ def main() -> int:
             return 1
         if opts.text_only:
             article = replace(article, sections=(), tags=(), source_url="")
-        choice = classify_article(article, config)
+        choice = classifier.classify_article(article)
         if opts.tags:
             tags = make_tags(article, choice)
             tag_counts.update(tags)

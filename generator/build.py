@@ -129,16 +129,9 @@ class SiteBuilder:
                 continue
             if warnings:
                 self._problems[content.display_path(path)] = warnings
-            clash = next((a for a in self._articles.values() if a.id == article.id), None)
+            clash = content.duplicate_id(article, path, {a.id: a.src_path for a in self._articles.values()})
             if clash is not None:
-                self._problems[content.display_path(path)] = [
-                    Problem(
-                        content.display_path(path),
-                        1,
-                        f"duplicate id {article.id!r} (also in {clash.src_path})",
-                        "give one of them a new id or delete it",
-                    )
-                ]
+                self._problems[content.display_path(path)] = [clash]
                 continue
             self._articles[rel] = article
 
@@ -159,7 +152,13 @@ class SiteBuilder:
         return dt.datetime.combine(article.date, dt.time(0), tzinfo=self.zone)
 
     def _feed(
-        self, title: str, home: str, path: str, articles: Sequence[Article], cache: Cache | None = None
+        self,
+        renderer: render.Renderer,
+        title: str,
+        home: str,
+        path: str,
+        articles: Sequence[Article],
+        cache: Cache | None = None,
     ) -> feeds.Feed:
         host = urlsplit(self.base_url).hostname or "localhost"
         entries = tuple(
@@ -170,7 +169,7 @@ class SiteBuilder:
                 published=self._moment(a),
                 updated=self._moment(a),
                 summary=a.summary,
-                content_html=_body_html(a.body, cache),
+                content_html=_body_html(a.body, renderer, cache),
                 language=a.language,
                 tags=a.tags,
                 source=a.source,
@@ -188,11 +187,15 @@ class SiteBuilder:
         )
 
     def _machine_files(
-        self, articles: Sequence[Article], layout: Sequence[Page], cache: Cache | None = None
+        self,
+        renderer: render.Renderer,
+        articles: Sequence[Article],
+        layout: Sequence[Page],
+        cache: Cache | None = None,
     ) -> list[write.OutputFile]:
         """Return feeds, sitemap, robots.txt, .nojekyll and CNAME."""
         out = []
-        main = self._feed(self.config.title, "", "feed.xml", articles, cache)
+        main = self._feed(renderer, self.config.title, "", "feed.xml", articles, cache)
         out.append(write.OutputFile("feed.xml", feeds.atom_feed(main).encode()))
         out.append(
             write.OutputFile("feed.json", feeds.json_feed(replace(main, feed_url=self.base_url + "feed.json")).encode())
@@ -201,7 +204,9 @@ class SiteBuilder:
             items = [a for a in articles if a.theme == theme.slug]
             if items:
                 path = f"themes/{theme.slug}/feed.xml"
-                feed = self._feed(f"{self.config.title}: {theme.label}", f"themes/{theme.slug}/", path, items, cache)
+                feed = self._feed(
+                    renderer, f"{self.config.title}: {theme.label}", f"themes/{theme.slug}/", path, items, cache
+                )
                 out.append(write.OutputFile(path, feeds.atom_feed(feed).encode()))
         newest = articles[0].date if articles else None
         urls = []
@@ -289,7 +294,7 @@ class SiteBuilder:
         layout = pages.layout_site(articles, self.config)
         renderer = render.Renderer(site, dirs)
         files = self._render(renderer, layout, cache)  # a template error aborts here, before any write
-        files += self._machine_files(articles, layout, cache)
+        files += self._machine_files(renderer, articles, layout, cache)
         files += [write.OutputFile(path, data) for path, data in render.static_files(dirs)]
         self._refuse_if_strict_failed(report)  # before staging: nothing to write
         staging = write.stage_site(files, self.output_dir)
@@ -341,7 +346,7 @@ class SiteBuilder:
         )
         renderer = self._renderer
         if renderer is not None and renderer.site.search_note != result.note:
-            renderer = render.Renderer(replace(renderer.site, search_note=result.note), renderer.dirs)
+            renderer = renderer.for_site(replace(renderer.site, search_note=result.note))
             self._renderer = renderer
             page = next(p for p in layout if p.kind == "search")
             fixed = write.OutputFile(_page_path(page.url), renderer.render_page(page).encode())
@@ -368,7 +373,7 @@ class SiteBuilder:
         new_pages = {p.url: p for p in layout}
         # A page is re-rendered only when its value changed: a Page holds all its template reads.
         dirty = [p for p in layout if self._pages.get(p.url) != p]
-        files = self._render(renderer, dirty) + self._machine_files(articles, layout)
+        files = self._render(renderer, dirty) + self._machine_files(renderer, articles, layout)
         gone = [_page_path(url) for url in self._pages if url not in new_pages]
         written = write.write_changed(files, self.output_dir, self._digests, removed=gone)
         self._pages = new_pages
@@ -428,14 +433,14 @@ def _version(distribution: str) -> str:
         return ""
 
 
-def _body_html(body: str, cache: Cache | None) -> str:
+def _body_html(body: str, renderer: render.Renderer, cache: Cache | None) -> str:
     """Return an article body as HTML for a feed, from the cache when this body was rendered before."""
     if cache is None:
-        return render.markdown_to_html(body)
+        return renderer.body_html(body)
     key = "body:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
     data = cache.get_page(key)
     if data is None:
-        data = render.markdown_to_html(body).encode()
+        data = renderer.body_html(body).encode()
         cache.put_page(key, data)
     return data.decode()
 

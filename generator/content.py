@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -391,6 +391,19 @@ def _read_cached(path: Path, content_dir: Path, config: Config, cache: ContentCa
     return value
 
 
+def duplicate_id(article: Article, path: Path, known: Mapping[str, str]) -> Problem | None:
+    """Return the problem of the file at path when its article's id is taken (`known`: id → src_path), else None."""
+    other = known.get(article.id)
+    if other is None:
+        return None
+    return Problem(
+        display_path(path),
+        1,
+        f"duplicate id {article.id!r} (also in {other})",
+        "give one of them a new id or delete it",
+    )
+
+
 def load_content(content_dir: Path, config: Config, cache: ContentCache | None = None) -> ContentTree:
     """Read every content file; return the usable articles and the problems of the others.
 
@@ -407,15 +420,9 @@ def load_content(content_dir: Path, config: Config, cache: ContentCache | None =
         problems.extend(warnings)
         if article is None:
             continue
-        if article.id in seen:
-            problems.append(
-                Problem(
-                    display_path(path),
-                    1,
-                    f"duplicate id {article.id!r} (also in {seen[article.id]})",
-                    "give one of them a new id or delete it",
-                )
-            )
+        clash = duplicate_id(article, path, seen)
+        if clash is not None:
+            problems.append(clash)
             continue
         seen[article.id] = article.src_path
         articles.append(article)

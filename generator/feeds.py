@@ -64,7 +64,7 @@ def rfc3339(moment: dt.datetime) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    element = ET.SubElement(parent, tag, attrs)
     if text is not None:
         element.text = text
     return element
@@ -72,8 +72,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def atom_feed(feed: Feed) -> str:
     """Return an Atom 1.0 document for a feed."""
-    ET.register_namespace("", ATOM_NS)
-    root = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: feed.language})
+    # Unqualified tags under an xmlns attribute written by hand: registering the Atom
+    # namespace as the default (ET.register_namespace) would change every later
+    # serialization in the process, and tostring's default_namespace refuses the
+    # unqualified attributes (rel, href).
+    root = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: feed.language})
     _sub(root, "id", feed.id)
     _sub(root, "title", feed.title)
     if feed.description:

@@ -36,9 +36,19 @@ from typing import Any, TypeVar
 from generator import content, lock, tombstones
 from generator.bodytext import join_paragraphs, to_markdown
 from generator.config import Config
-from generator.curate import Prepared, Repeats, curate_prepared, prepare
+from generator.curate import Curator, Prepared, Repeats
 from generator.log import RunReport, plural
-from generator.models import Article, Mapper, Problem, RawItem, Severity, SourceResult, short_title, url_host
+from generator.models import (
+    Article,
+    CurateResult,
+    Mapper,
+    Problem,
+    RawItem,
+    Severity,
+    SourceResult,
+    short_title,
+    url_host,
+)
 from generator.sources import iter_inputs, read_source
 from generator.sources.dates import implausible_reason, plausible_date
 
@@ -285,11 +295,11 @@ class _Read:
     made: list[Prepared | Problem]
 
 
-def _read_input(source: _Input, config: Config, default_date: dt.date | None) -> _Read:
+def _read_input(source: _Input, curator: Curator, default_date: dt.date | None) -> _Read:
     """Return one input's result and, per item, its prepared candidate or the problem rejecting it.
 
     Everything per item that does not depend on the other inputs happens here, in a worker
-    process on a large run: parsing, and curation's `prepare`. The result comes back without
+    process on a large run: parsing, and the run `curator`'s `prepare`. The result comes back without
     its items (only `raw_count` is set for them): the candidates carry what later phases need.
     """
     path, shown = source.path, source.shown
@@ -297,8 +307,8 @@ def _read_input(source: _Input, config: Config, default_date: dt.date | None) ->
         result = read_source(path, shown)
         made: list[Prepared | Problem] = []
         for item in result.items:
-            article = item_to_article(item, path, shown, config, default_date)
-            made.append(article if isinstance(article, Problem) else prepare(article))
+            article = item_to_article(item, path, shown, curator.config, default_date)
+            made.append(article if isinstance(article, Problem) else curator.prepare(article))
     except Exception as exc:
         # Whatever one input holds, it must not abort the run: its failure is its own error.
         logger.debug("ingesting %s failed", shown, exc_info=True)
@@ -369,6 +379,15 @@ def _as_written(article: Article) -> Article:
     return article if markdown == article.body else replace(article, body=markdown)
 
 
+def _ghosts(prepared: Sequence[Prepared], gone: set[str]) -> dict[str, Article]:
+    """Return the deleted or unreadable articles among the candidates, as content/ held them."""
+    ghosts: dict[str, Article] = {}
+    for item in prepared:
+        if item.candidate.id in gone and item.candidate.id not in ghosts:
+            ghosts[item.candidate.id] = _as_written(item.candidate)
+    return ghosts
+
+
 @dataclass
 class _Run:
     """The phases of one ingest_paths run, and the per-input entries of its JSON report."""
@@ -379,6 +398,10 @@ class _Run:
     default_date: dt.date | None
     on_progress: ProgressCallback | None
     entries: list[dict[str, Any]] = field(default_factory=list)
+    curator: Curator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.curator = Curator(self.config)
 
     def ingest(
         self, inputs: Sequence[_Input], mapper: Mapper, started: float, settle: Callable[[], None]
@@ -387,13 +410,7 @@ class _Run:
 
         `settle` is called whenever the objects made so far will live to the end of the run.
         """
-        # What content/ already holds (a person's edits win) ...
-        tree = content.load_content(self.content_dir, self.config)
-        self.report.extend(tree.problems)
-        present = {article.id: article.src_path for article in tree.articles}
-        # ... and what it held once: an article an editor deleted is never written again.
-        memory = tombstones.recall(self.content_dir, present, content.display_path(self.content_dir))
-        self.report.extend(memory.problems)
+        tree, present, memory = self._load()
         phase = _log_phase("load content", started)
 
         # Phases 1 (cont.) and 2: parse each input and turn its items into prepared
@@ -406,26 +423,14 @@ class _Run:
         # Phase 3: curate against what content/ already holds. A deleted (or unreadable)
         # article still takes part, as if it were in content/, so that other outlets' copies
         # of its story merge into it and vanish with it instead of coming back in its place.
-        gone = memory.deleted.keys() | memory.broken
-        ghosts: dict[str, Article] = {}
-        for item in prepared:
-            if item.candidate.id in gone and item.candidate.id not in ghosts:
-                ghosts[item.candidate.id] = _as_written(item.candidate)
+        ghosts = _ghosts(prepared, memory.deleted.keys() | memory.broken)
         buried = sum(1 for item in prepared if item.candidate.id in memory.deleted)
-        curated = curate_prepared(prepared, [*tree.articles, *ghosts.values()], self.config, repeats, mapper)
+        curated = self.curator.curate_prepared(prepared, [*tree.articles, *ghosts.values()], repeats, mapper)
         self.report.extend(curated.problems)
         settle()
         phase = _log_phase("curate", phase)
 
-        # Phase 4: write. New files never overwrite; existing files only gain also_reported_by.
-        written = content.write_articles([_as_written(a) for a in curated.new], self.content_dir, mapper=mapper)
-        for article in curated.updated:
-            if article.id not in ghosts:
-                content.update_article(article, self.content_dir)
-        # The ledger is written after the files, so a run killed before it is simply redone.
-        made = [(a.id, rel) for a, rel in zip(curated.new, written, strict=True)]
-        tombstones.remember(self.content_dir, memory, present, made)
-        self._record_written(inputs, curated.new, written)
+        written = self._write(inputs, curated, ghosts, memory, present, mapper)
         _log_phase("write", phase)
         return IngestResult(
             raw_items=raw_items,
@@ -438,12 +443,44 @@ class _Run:
             deleted=buried,
         )
 
+    def _load(self) -> tuple[content.ContentTree, dict[str, str], tombstones.Memory]:
+        """Return what content/ holds, its articles' paths by id, and what it held once."""
+        # What content/ already holds (a person's edits win) ...
+        tree = content.load_content(self.content_dir, self.config)
+        self.report.extend(tree.problems)
+        present = {article.id: article.src_path for article in tree.articles}
+        # ... and what it held once: an article an editor deleted is never written again.
+        memory = tombstones.recall(self.content_dir, present, content.display_path(self.content_dir))
+        self.report.extend(memory.problems)
+        return tree, present, memory
+
+    def _write(
+        self,
+        inputs: Sequence[_Input],
+        curated: CurateResult,
+        ghosts: dict[str, Article],
+        memory: tombstones.Memory,
+        present: dict[str, str],
+        mapper: Mapper,
+    ) -> list[str]:
+        """Write the new articles and update the existing ones; return the new files' paths."""
+        # Phase 4: write. New files never overwrite; existing files only gain also_reported_by.
+        written = content.write_articles([_as_written(a) for a in curated.new], self.content_dir, mapper=mapper)
+        for article in curated.updated:
+            if article.id not in ghosts:
+                content.update_article(article, self.content_dir)
+        # The ledger is written after the files, so a run killed before it is simply redone.
+        made = [(a.id, rel) for a, rel in zip(curated.new, written, strict=True)]
+        tombstones.remember(self.content_dir, memory, present, made)
+        self._record_written(inputs, curated.new, written)
+        return written
+
     def _read(
         self, inputs: Sequence[_Input], mapper: Mapper, repeats: Repeats, settle: Callable[[], None]
     ) -> list[_Read]:
         """Return _read_input of each input, in input order, counting shared shingles in repeats."""
         reads: list[_Read] = []
-        read = functools.partial(_read_input, config=self.config, default_date=self.default_date)
+        read = functools.partial(_read_input, curator=self.curator, default_date=self.default_date)
         # The shingles that occur in more than one body are counted as the workers send
         # their results: this process has little else to do until all have been parsed.
         for source, one in zip(inputs, mapper(read, inputs), strict=True):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 import logging
 import math
 import re
@@ -67,7 +66,6 @@ def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-@functools.lru_cache(maxsize=65536)
 def term_slug(term: str) -> str:
     """Return a safe ASCII URL slug for a tag or source name (Cyrillic transliterated)."""
     # A term made only of symbols slugifies to nothing: fall back to a stable hash.
@@ -92,9 +90,25 @@ def day_url(day: dt.date) -> str:
     return f"{day:%Y/%m/%d}/"
 
 
-@functools.lru_cache(maxsize=8192)
-def _format_day(day: dt.date) -> str:
+def format_day(day: dt.date) -> str:
+    """Return a day as its headings show it: `Tuesday, 3 February 2026`."""
     return f"{day:%A}, {day.day} {day:%B %Y}"
+
+
+class _Slugs(dict[str, str]):
+    """Each term's `term_slug`, made once per layout: slugify costs far more than a lookup."""
+
+    def __missing__(self, term: str) -> str:
+        slug = self[term] = term_slug(term)
+        return slug
+
+
+class _DayNames(dict[dt.date, str]):
+    """Each day's `format_day`, made once per layout (strftime per link adds up on big sites)."""
+
+    def __missing__(self, day: dt.date) -> str:
+        name = self[day] = format_day(day)
+        return name
 
 
 def _paginate(base_url: str, items: Sequence[Article], per_page: int) -> list[tuple[int, str, tuple[Article, ...]]]:
@@ -103,7 +117,7 @@ def _paginate(base_url: str, items: Sequence[Article], per_page: int) -> list[tu
     return [(n, base_url if n == 1 else f"{base_url}page/{n}/", chunk) for n, chunk in enumerate(chunks, 1)]
 
 
-def _group_terms(articles: Iterable[Article], kind: str) -> list[Taxon]:
+def _group_terms(articles: Iterable[Article], kind: str, slugs: _Slugs) -> list[Taxon]:
     """Group articles by tag, source or language; slugs that collide share one page.
 
     Tags carried by fewer than `MIN_TAG_ARTICLES` articles are left out: they get no page.
@@ -118,7 +132,7 @@ def _group_terms(articles: Iterable[Article], kind: str) -> list[Taxon]:
         else:
             terms = (article.language,)
         for term in dict.fromkeys(t.strip() for t in terms if t.strip()):
-            slug = language_slug(term) if kind == "languages" else term_slug(term)
+            slug = language_slug(term) if kind == "languages" else slugs[term]
             labels.setdefault(slug, language_name(term) if kind == "languages" else term)
             if not groups[slug] or groups[slug][-1] is not article:
                 groups[slug].append(article)
@@ -226,7 +240,9 @@ class _Layout:
             self.by_day[article.date].append(article)
             self.by_theme[article.theme].append(article)
         self.days = sorted(self.by_day, reverse=True)
-        self.tag_pages = {t.slug for t in _group_terms(self.articles, "tags")}
+        self.slugs = _Slugs()
+        self.day_names = _DayNames()
+        self.tag_pages = {t.slug for t in _group_terms(self.articles, "tags", self.slugs)}
         self.pages: list[Page] = []
 
     def theme_label(self, slug: str) -> str:
@@ -309,7 +325,7 @@ class _Layout:
             sections = tuple(
                 Section(
                     day.isoformat(),
-                    _format_day(day),
+                    self.day_names[day],
                     (),
                     len(self.by_day[day]),
                     day_url(day),
@@ -346,16 +362,18 @@ class _Layout:
         for i, day in enumerate(self.days):
             items = self.by_day[day]
             lead, rest = self.day_plan(day)
-            newer = Link(day_url(self.days[i - 1]), _format_day(self.days[i - 1])) if i > 0 else None
-            older = Link(day_url(self.days[i + 1]), _format_day(self.days[i + 1])) if i + 1 < len(self.days) else None
+            newer = Link(day_url(self.days[i - 1]), self.day_names[self.days[i - 1]]) if i > 0 else None
+            older = (
+                Link(day_url(self.days[i + 1]), self.day_names[self.days[i + 1]]) if i + 1 < len(self.days) else None
+            )
             count = plural(len(items), "article")
             self.pages.append(
                 Page(
                     day_url(day),
                     "day.html",
-                    _format_day(day),
+                    self.day_names[day],
                     "day",
-                    f"{count} from {_format_day(day)}: " + "; ".join(a.title for a in items[:3]),
+                    f"{count} from {self.day_names[day]}: " + "; ".join(a.title for a in items[:3]),
                     articles=lead,
                     sections=self.theme_sections(rest),
                     prev=older,
@@ -367,7 +385,7 @@ class _Layout:
 
     def tag_link(self, tag: str) -> Link:
         """Return a tag's link on an article page; its url is "" when the tag has no page."""
-        slug = term_slug(tag)
+        slug = self.slugs[tag]
         return Link(f"tags/{slug}/" if slug in self.tag_pages else "", tag)
 
     def article_pages(self) -> None:
@@ -403,9 +421,9 @@ class _Layout:
                     later=tuple(later),
                     prev=Link(before.url, before.title, lang=before.language) if before else None,
                     next=Link(after.url, after.title, lang=after.language) if after else None,
-                    up=Link(day_url(article.date), _format_day(article.date)),
+                    up=Link(day_url(article.date), self.day_names[article.date]),
                     links=tuple(self.tag_link(t) for t in dict.fromkeys(t.strip() for t in article.tags) if t),
-                    source=Link(f"sources/{term_slug(article.source.strip())}/", article.source)
+                    source=Link(f"sources/{self.slugs[article.source.strip()]}/", article.source)
                     if article.source.strip()
                     else None,
                     language=Link(f"languages/{language_slug(article.language)}/", language_name(article.language)),
@@ -444,7 +462,7 @@ class _Layout:
         names = {"tags": ("Tags", "Tag"), "sources": ("Sources", "Source"), "languages": ("Languages", "Language")}
         heading, singular = names[kind]
         links = []
-        for taxon in _group_terms(self.articles, kind):
+        for taxon in _group_terms(self.articles, kind, self.slugs):
             url = f"{kind}/{taxon.slug}/"
             lang = taxon.slug if kind == "languages" else ""
             links.append(Link(url, taxon.label, len(taxon.articles), lang))
@@ -511,7 +529,8 @@ class _Layout:
                 f"{days[0]:%B %Y}",
                 total=sum(len(self.by_day[d]) for d in days),
                 sections=tuple(
-                    Section(d.isoformat(), _format_day(d), total=len(self.by_day[d]), more_url=day_url(d)) for d in days
+                    Section(d.isoformat(), self.day_names[d], total=len(self.by_day[d]), more_url=day_url(d))
+                    for d in days
                 ),
             )
             for key, days in months.items()

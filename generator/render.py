@@ -9,11 +9,9 @@ packaged default theme, file by file.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import importlib.resources
 import logging
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +76,8 @@ HEADING_RE = re.compile(r"<(/?)h([1-6])\b")
 #: An anchor left without href once a javascript: or data: URL was removed: keep its text only.
 DEAD_LINK_RE = re.compile(r"<a\b(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 EMPTY_P_RE = re.compile(r"<p>\s*</p>\n?")
-_local = threading.local()
+#: Past this many bodies a Renderer's body cache is dropped (the preview server renders edits for hours).
+BODY_CACHE_MAX = 65536
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 
 
@@ -129,14 +128,18 @@ def static_files(dirs: Sequence[Path]) -> tuple[tuple[str, bytes], ...]:
     return tuple(sorted(found.items()))
 
 
-@functools.lru_cache(maxsize=65536)
-def markdown_to_html(text: str) -> str:
-    """Return sanitized HTML for an untrusted Markdown body: http(s) and relative links only."""
-    converter = getattr(_local, "markdown", None)
-    if converter is None:
-        # Building a Markdown instance costs more than converting a short body: keep one per thread.
-        converter = _local.markdown = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
-    html = converter.reset().convert(text)
+def markdown_converter() -> markdown.Markdown:
+    """Return a Markdown instance for `markdown_to_html`, to reuse within one thread."""
+    return markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+
+
+def markdown_to_html(text: str, converter: markdown.Markdown | None = None) -> str:
+    """Return sanitized HTML for an untrusted Markdown body: http(s) and relative links only.
+
+    `converter` is a `markdown_converter()` to reuse: building one costs more than
+    converting a short body.
+    """
+    html = (converter or markdown_converter()).reset().convert(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -287,11 +290,18 @@ def bar_chart_svg(bars: Sequence[Link], ident: str) -> Markup:
 
 
 class Renderer:
-    """A Jinja2 environment bound to one site: renders pages to HTML strings."""
+    """A Jinja2 environment bound to one site: renders pages to HTML strings.
 
-    def __init__(self, site: SiteInfo, dirs: Sequence[Path]) -> None:
+    It keeps a Markdown converter and the HTML of the bodies it has converted (feeds and
+    article pages show the same bodies; a rebuild shows them again), so one Renderer is
+    used by one thread at a time; a forked worker process gets its own copy.
+    """
+
+    def __init__(self, site: SiteInfo, dirs: Sequence[Path], bodies: dict[str, str] | None = None) -> None:
         self.site = site
         self.dirs = tuple(dirs)
+        self._markdown = markdown_converter()
+        self._bodies: dict[str, str] = {} if bodies is None else bodies
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in self.dirs])
         self.env = jinja2.Environment(
             loader=loader,
@@ -303,7 +313,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters.update(
-            markdown=lambda text: Markup(markdown_to_html(text)),
+            markdown=lambda text: Markup(self.body_html(text)),
             date_text=_date_text,
             plural=plural,
         )
@@ -321,6 +331,19 @@ class Renderer:
             gist=gist,
             static_text=self.static_text,
         )
+
+    def for_site(self, site: SiteInfo) -> Renderer:
+        """Return a Renderer for changed site values, with the same templates and body cache."""
+        return Renderer(site, self.dirs, self._bodies)
+
+    def body_html(self, text: str) -> str:
+        """Return `markdown_to_html` of a Markdown body, converting each distinct body once."""
+        html = self._bodies.get(text)
+        if html is None:
+            if len(self._bodies) >= BODY_CACHE_MAX:
+                self._bodies.clear()
+            html = self._bodies[text] = markdown_to_html(text, self._markdown)
+        return html
 
     def static_text(self, name: str) -> Markup:
         """Return a static file's text to inline in a <style> or <script> element (earlier folders win)."""

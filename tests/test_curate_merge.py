@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.config import Config
 from generator.curate import curate
-from generator.curate.merge import find_matches, fingerprint
+from generator.curate.merge import Shingler, find_matches
 from generator.models import Article, Reporter
 
 
@@ -340,7 +340,7 @@ def test_every_copy_matches_the_article_it_merges_into(site_config: Config) -> N
         for n in range(40)
     ]
     result = curate(chain, [], site_config)
-    prints = [fingerprint(c.body) for c in chain]
+    prints = [Shingler().fingerprint(c.body) for c in chain]
     matches = find_matches(chain, len(chain), site_config.curation.merge_window_days, prints)
     linked = {(m.left, m.right) for m in matches}
     index = {a.id: i for i, a in enumerate(chain)}
@@ -363,3 +363,20 @@ def test_a_cross_source_syndicated_copy_still_merges_beside_templated_items(site
     assert (len(result.new), result.duplicates) == (31, 1)
     kept = next(a for a in result.new if a.id == "orig")
     assert entries(kept) == ("https://trend.az/flight",)
+
+
+def test_fingerprints_agree_across_shinglers_and_pickled_curators(site_config: Config) -> None:
+    import pickle
+
+    from generator.curate import Curator
+
+    body = " ".join(FLIGHT_GEORGIA)
+    first, second = Shingler(), Shingler()
+    assert first.fingerprint(body) == second.fingerprint(body) == first.fingerprint(body)
+    assert second.fingerprint("Too short to compare.") == frozenset()
+    curator = Curator(site_config)
+    candidate = Article(date=DAY, theme="", id="a1", slug="a1", title="Flights", body=body, source="gov.kz")
+    prepared = curator.prepare(candidate)
+    copy = pickle.loads(pickle.dumps(curator))
+    assert copy.config == site_config and copy is not curator
+    assert copy.prepare(candidate) == prepared

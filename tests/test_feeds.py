@@ -92,3 +92,11 @@ def test_an_entry_without_body_still_has_content() -> None:
     item = json.loads(json_feed(bare))["items"][0]
     assert item["content_text"] == "Short." and "content_html" not in item
     assert not feedparser.parse(atom_feed(bare)).bozo
+
+
+def test_atom_leaves_elementtree_prefixes_alone() -> None:
+    text = atom_feed(feed())
+    assert text.splitlines()[1].startswith('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">')
+    # Another document in the same process still gets ElementTree's own prefix.
+    other = ET.tostring(ET.Element("{http://www.w3.org/2005/Atom}feed"), encoding="unicode")
+    assert other == '<ns0:feed xmlns:ns0="http://www.w3.org/2005/Atom" />'

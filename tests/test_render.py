@@ -180,3 +180,14 @@ def test_front_page_lists_summaries_once(site_config: Config) -> None:
     assert '<p class="gist">Exports grew by a tenth.</p>' in front
     assert front.count('<p class="gist">') == 1  # s2's summary only repeats its title
     assert 'class="caps">THE PREVENTION SYSTEM' in front
+
+
+def test_a_renderer_converts_each_body_once_and_shares_its_bodies_with_its_successor() -> None:
+    renderer = Renderer(SITE, template_dirs(None))
+    body = "# Head\n\nText with [a link](https://example.org/)."
+    html = renderer.body_html(body)
+    assert html == markdown_to_html(body)
+    assert renderer.body_html(body) is html  # from the renderer's own cache
+    successor = renderer.for_site(SiteInfo("Other", "", "en", SITE.base_url))
+    assert successor.site.title == "Other" and successor.body_html(body) is html
+    assert Renderer(SITE, template_dirs(None)).body_html(body) is not html  # another run starts afresh

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import ingest as ingest_module
 from generator import tombstones
+from generator.curate import Curator
 from tests.conftest import run_digest, write_files
 from tests.loopback import Loopback, Reply, prose, rss, serving
 
@@ -196,14 +196,14 @@ def test_one_input_crashing_is_its_own_error_and_the_run_goes_on(
     root = tmp_path / "site"
     _syndicated(root)
     write_files(root, {"raw/crash.rss": rss("Gamma", [_item(20, host="gamma.example")]).decode()})
-    real = ingest_module.prepare
+    real = Curator.prepare
 
-    def fragile(candidate):  # type: ignore[no-untyped-def]
+    def fragile(self, candidate):  # type: ignore[no-untyped-def]
         if "crash.rss" in candidate.origin:
             raise OverflowError("date value out of range")
-        return real(candidate)
+        return real(self, candidate)
 
-    monkeypatch.setattr(ingest_module, "prepare", fragile)
+    monkeypatch.setattr(Curator, "prepare", fragile)
     code, out = run_digest(["ingest"], root)
     assert code == 0, out
     assert re.search(r"raw/crash\.rss: digest failed on this input: OverflowError: date value out of range", out)

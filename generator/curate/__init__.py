@@ -4,8 +4,9 @@ Input: candidate Articles from ingest (no theme yet; their bodies plain text, se
 `generator.bodytext`), the Articles already in content/ (Markdown bodies), and the Config.
 Output: a `CurateResult` — new articles to write, existing ones whose
 `also_reported_by` grew, counts and problems. Pure and deterministic: the result does not
-depend on the order of the candidates. `apply_editorial` is the build-time half (ranking
-and the editorial rules).
+depend on the order of the candidates. A `Curator` is one run's curation: it holds what is
+learnt once per run (the theme classifier, the compiled exclusions, word hashes).
+`apply_editorial` is the build-time half (ranking and the editorial rules).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from generator.config import Config
-from generator.curate.editorial import excluded_by, override_theme, publishable
-from generator.curate.merge import Repeats, assign_copies, find_matches, fingerprint
+from generator.curate.editorial import Exclusions, override_theme, publishable
+from generator.curate.merge import Repeats, Shingler, assign_copies, find_matches
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
-from generator.curate.themes import classify, make_tags
+from generator.curate.themes import Classifier, make_tags
 from generator.models import (
     Article,
     CurateResult,
@@ -34,7 +35,7 @@ from generator.models import (
     url_host,
 )
 
-__all__ = ["Prepared", "Repeats", "apply_editorial", "curate", "curate_prepared", "prepare"]
+__all__ = ["Curator", "Prepared", "Repeats", "apply_editorial", "curate"]
 
 logger = logging.getLogger(__name__)
 
@@ -108,26 +109,6 @@ def _add_reports(kept: Article, copies: Sequence[Article]) -> tuple[Reporter, ..
     return (*listed, *sorted(fresh.values(), key=lambda r: (r.source.casefold(), canonical_url(r.url))))
 
 
-def _finish(story: tuple[Article, tuple[Article, ...]], config: Config) -> Article:
-    """Return a story's kept candidate with theme, reason, tags, summary and also_reported_by set."""
-    article, copies = story
-    sections = tuple(dict.fromkeys(s for a in (article, *copies) for s in a.sections))
-    source_tags = tuple(dict.fromkeys(t for a in (article, *copies) for t in a.tags))
-    choice = classify(article.title, article.body, sections, config, article.source_url, source_tags)
-    # make_tags reads the source tags of the whole group; the article is copied (a
-    # dataclasses.replace costs as much as the rest) only when the copies add some.
-    tagged = article if source_tags == article.tags else replace(article, tags=source_tags)
-    finished = replace(
-        article,
-        also_reported_by=_add_reports(article, copies),
-        theme=choice.theme,
-        theme_reason=choice.reason,
-        tags=make_tags(tagged, choice),
-        summary=make_summary(article.body, article.summary),
-    )
-    return override_theme(finished, config)
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A candidate and its body's fingerprint (empty for a body too short to compare).
@@ -140,78 +121,127 @@ class Prepared:
     fingerprint: frozenset[int]
 
 
-def prepare(candidate: Article) -> Prepared:
-    """Return a candidate with its fingerprint taken."""
-    return Prepared(candidate, fingerprint(candidate.body))
+class Curator:
+    """One run's curation under a config: prepare candidates, then curate them against content/.
+
+    It keeps what the run learns once: the theme classifier (with its word cache), the
+    compiled exclusion rules and the merge's word hashes. A copy sent to a worker process
+    carries only the config and learns its own (pickling the caches would cost more than
+    rebuilding them).
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.exclusions = Exclusions(config.curation)
+        self.shingler = Shingler()
+        self._classifier: Classifier | None = None
+
+    def __reduce__(self) -> tuple[type[Curator], tuple[Config]]:
+        return Curator, (self.config,)
+
+    @property
+    def classifier(self) -> Classifier:
+        """Return the run's theme classifier (built on first use: preparing needs none)."""
+        if self._classifier is None:
+            self._classifier = Classifier.for_config(self.config)
+        return self._classifier
+
+    def prepare(self, candidate: Article) -> Prepared:
+        """Return a candidate with its fingerprint taken."""
+        return Prepared(candidate, self.shingler.fingerprint(candidate.body))
+
+    def curate(self, candidates: Sequence[Article], existing: Sequence[Article]) -> CurateResult:
+        """Return what to write for the candidates, given what content/ already holds."""
+        return self.curate_prepared([self.prepare(c) for c in candidates], existing)
+
+    def curate_prepared(
+        self,
+        prepared: Sequence[Prepared],
+        existing: Sequence[Article],
+        repeats: Repeats | None = None,
+        mapper: Mapper = map,
+    ) -> CurateResult:
+        """Return what to write for prepared candidates, given what content/ already holds.
+
+        `repeats`, where given, holds the fingerprints of all the prepared candidates (ingest
+        adds them while parsing). Each new story is finished (theme, tags, summary) with
+        `mapper`, which a caller may make a process pool's.
+        """
+        config = self.config
+        problems: list[Problem] = []
+        existing = sorted(existing, key=lambda a: a.id)
+        existing_index = {a.id: i for i, a in enumerate(existing)}
+        pending: list[Prepared] = []
+        # existing index → candidates that are copies of it (they may extend its also_reported_by)
+        updates: dict[int, list[Article]] = defaultdict(list)
+        for item in sorted(prepared, key=lambda p: _input_key(p.candidate)):
+            candidate = item.candidate
+            reason = self.exclusions.reason(candidate, candidate.body)
+            if reason:
+                path, line = _where(candidate.origin)
+                short = short_title(candidate.title)
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f'"{short}" excluded by {reason}',
+                        "edit curation in digest.yaml to publish it",
+                        Severity.WARNING,
+                    )
+                )
+            elif candidate.id in existing_index:
+                # Already in content/ (same URL, or same source, date and title): the file, maybe
+                # edited, wins. Only another source's repeat is recorded in its also_reported_by.
+                updates[existing_index[candidate.id]].append(candidate)
+            else:
+                pending.append(item)
+
+        stories = _group_stories(pending, existing, config, repeats, updates, self.shingler)
+        duplicates = sum(len(copies) for _, copies in stories)
+        new = list(mapper(functools.partial(_finish, curator=self), stories))
+        updated, added, unchanged = _grow_existing(existing, updates)
+        # Ranking is the build's (apply_editorial): a score depends on the whole site, not one run.
+        new.sort(key=lambda a: (a.date, a.id))
+        logger.debug(
+            "curated %d candidates: %d new, %d updated, %d duplicates, %d unchanged",
+            len(prepared),
+            len(new),
+            len(updated),
+            duplicates + added,
+            unchanged,
+        )
+        return CurateResult(
+            new=tuple(new),
+            updated=tuple(updated),
+            duplicates=duplicates + added,
+            unchanged=unchanged,
+            problems=tuple(problems),
+        )
+
+
+def _finish(story: tuple[Article, tuple[Article, ...]], curator: Curator) -> Article:
+    """Return a story's kept candidate with theme, reason, tags, summary and also_reported_by set."""
+    article, copies = story
+    sections = tuple(dict.fromkeys(s for a in (article, *copies) for s in a.sections))
+    source_tags = tuple(dict.fromkeys(t for a in (article, *copies) for t in a.tags))
+    choice = curator.classifier.classify(article.title, article.body, sections, article.source_url, source_tags)
+    # make_tags reads the source tags of the whole group; the article is copied (a
+    # dataclasses.replace costs as much as the rest) only when the copies add some.
+    tagged = article if source_tags == article.tags else replace(article, tags=source_tags)
+    finished = replace(
+        article,
+        also_reported_by=_add_reports(article, copies),
+        theme=choice.theme,
+        theme_reason=choice.reason,
+        tags=make_tags(tagged, choice),
+        summary=make_summary(article.body, article.summary),
+    )
+    return override_theme(finished, curator.config)
 
 
 def curate(candidates: Sequence[Article], existing: Sequence[Article], config: Config) -> CurateResult:
-    """Return what to write for the candidates, given what content/ already holds."""
-    return curate_prepared([prepare(c) for c in candidates], existing, config)
-
-
-def curate_prepared(
-    prepared: Sequence[Prepared],
-    existing: Sequence[Article],
-    config: Config,
-    repeats: Repeats | None = None,
-    mapper: Mapper = map,
-) -> CurateResult:
-    """Return what to write for prepared candidates, given what content/ already holds.
-
-    `repeats`, where given, holds the fingerprints of all the prepared candidates (ingest
-    adds them while parsing). Each new story is finished (theme, tags, summary) with
-    `mapper`, which a caller may make a process pool's.
-    """
-    problems: list[Problem] = []
-    existing = sorted(existing, key=lambda a: a.id)
-    existing_index = {a.id: i for i, a in enumerate(existing)}
-    pending: list[Prepared] = []
-    # existing index → candidates that are copies of it (they may extend its also_reported_by)
-    updates: dict[int, list[Article]] = defaultdict(list)
-    for item in sorted(prepared, key=lambda p: _input_key(p.candidate)):
-        candidate = item.candidate
-        reason = excluded_by(candidate, config.curation, candidate.body)
-        if reason:
-            path, line = _where(candidate.origin)
-            short = short_title(candidate.title)
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f'"{short}" excluded by {reason}',
-                    "edit curation in digest.yaml to publish it",
-                    Severity.WARNING,
-                )
-            )
-        elif candidate.id in existing_index:
-            # Already in content/ (same URL, or same source, date and title): the file, maybe
-            # edited, wins. Only another source's repeat is recorded in its also_reported_by.
-            updates[existing_index[candidate.id]].append(candidate)
-        else:
-            pending.append(item)
-
-    stories = _group_stories(pending, existing, config, repeats, updates)
-    duplicates = sum(len(copies) for _, copies in stories)
-    new = list(mapper(functools.partial(_finish, config=config), stories))
-    updated, added, unchanged = _grow_existing(existing, updates)
-    # Ranking is the build's (apply_editorial): a score depends on the whole site, not one run.
-    new.sort(key=lambda a: (a.date, a.id))
-    logger.debug(
-        "curated %d candidates: %d new, %d updated, %d duplicates, %d unchanged",
-        len(prepared),
-        len(new),
-        len(updated),
-        duplicates + added,
-        unchanged,
-    )
-    return CurateResult(
-        new=tuple(new),
-        updated=tuple(updated),
-        duplicates=duplicates + added,
-        unchanged=unchanged,
-        problems=tuple(problems),
-    )
+    """Return what to write for the candidates, given what content/ already holds (a run of its own)."""
+    return Curator(config).curate(candidates, existing)
 
 
 def _group_stories(
@@ -220,6 +250,7 @@ def _group_stories(
     config: Config,
     repeats: Repeats | None,
     updates: dict[int, list[Article]],
+    shingler: Shingler,
 ) -> list[tuple[Article, tuple[Article, ...]]]:
     """Return each new story as (kept candidate, its copies); add copies of existing ones to updates."""
     articles = [*(p.candidate for p in pending), *existing]
@@ -229,6 +260,7 @@ def _group_stories(
         config.curation.merge_window_days,
         [p.fingerprint for p in pending],
         repeats,
+        shingler,
     )
     # Richest first: the copy kept of a story is the one with the most text. (pending is in
     # input-independent order, so its index breaks the last ties.)

@@ -11,7 +11,6 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 from generator.bodytext import to_plain
 from generator.config import Config, Curation
@@ -20,7 +19,6 @@ from generator.models import Article, url_host
 logger = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=8)
 def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
     """Return one regex for the excluded keywords (a trailing `-` makes a prefix)."""
     alternatives = []
@@ -37,26 +35,32 @@ def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
-def excluded_by(article: Article, curation: Curation, body_text: str | None = None) -> str:
-    """Return why the curation rules exclude an article (`exclude_sources: tass.ru`), or "".
+class Exclusions:
+    """The `curation:` rules that exclude articles, compiled once for a run of checks."""
 
-    `body_text` is the body as plain text, if known (a candidate's body is); by default it
-    is taken from the Markdown body of a content file.
-    """
-    source = article.source.casefold()
-    host = url_host(article.source_url)
-    for entry in curation.exclude_sources:
-        name = entry.casefold().strip()
-        if name and (name in (source, host) or host.endswith("." + name)):
-            return f"curation.exclude_sources: {entry}"
-    pattern = _keyword_pattern(curation.exclude_keywords)
-    if pattern:
-        body = to_plain(article.body) if body_text is None else body_text
-        text = " ".join(f"{article.title}\n{article.summary}\n{body}".casefold().split())
-        match = pattern.search(text)
-        if match:
-            return f"curation.exclude_keywords: {match.group()}"
-    return ""
+    def __init__(self, curation: Curation) -> None:
+        self.sources = curation.exclude_sources
+        self._pattern = _keyword_pattern(curation.exclude_keywords)
+
+    def reason(self, article: Article, body_text: str | None = None) -> str:
+        """Return why the rules exclude an article (`curation.exclude_sources: tass.ru`), or "".
+
+        `body_text` is the body as plain text, if known (a candidate's body is); by default
+        it is taken from the Markdown body of a content file.
+        """
+        source = article.source.casefold()
+        host = url_host(article.source_url)
+        for entry in self.sources:
+            name = entry.casefold().strip()
+            if name and (name in (source, host) or host.endswith("." + name)):
+                return f"curation.exclude_sources: {entry}"
+        if self._pattern:
+            body = to_plain(article.body) if body_text is None else body_text
+            text = " ".join(f"{article.title}\n{article.summary}\n{body}".casefold().split())
+            match = self._pattern.search(text)
+            if match:
+                return f"curation.exclude_keywords: {match.group()}"
+        return ""
 
 
 def override_theme(article: Article, config: Config) -> Article:
@@ -71,11 +75,12 @@ def publishable(articles: Sequence[Article], config: Config) -> list[Article]:
     """Return the articles that may appear on the site, with pins and overrides applied."""
     curation = config.curation
     hidden, pinned = set(curation.hide), set(curation.pin)
+    exclusions = Exclusions(curation)
     out = []
     for article in articles:
         if article.draft or article.id in hidden:
             continue
-        reason = excluded_by(article, curation)
+        reason = exclusions.reason(article)
         if reason:
             logger.debug("%s hidden by %s", article.src_path or article.id, reason)
             continue

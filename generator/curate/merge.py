@@ -15,8 +15,8 @@ bulletins from one template; feeds repeating one description). Candidate pairs c
 an inverted index of the shingles that occur in more than one body (shingles in over 200
 bodies are boilerplate and ignored); every candidate pair is then verified exactly, so the
 result is deterministic. Shingle ids come from blake2b word hashes, stable across runs and
-processes, so an article's `fingerprint` can be taken in a worker process. Linear in the
-total text.
+processes, so an article's fingerprint can be taken in a worker process (by a `Shingler`,
+which remembers each word's hash for one run). Linear in the total text.
 
 Similarity is not transitive (A≈B and B≈C say nothing of A and C), so `assign_copies`
 builds stars, not connected components: every copy matches the article it merges into.
@@ -29,7 +29,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -68,26 +68,11 @@ class Match:
 
 
 class _TokenIds(dict[str, int]):
-    """A stable 64-bit id (blake2b) per word, the same in every run and process.
-
-    A word is hashed once per process, on first use, inside a C-level lookup.
-    """
+    """A stable 64-bit id (blake2b) per word, the same in every run and process; each word hashed once."""
 
     def __missing__(self, token: str) -> int:
         token_id = self[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
         return token_id
-
-
-_TOKEN_IDS = _TokenIds()
-#: Past this many words the cache is dropped (a long-running preview server ingests often).
-_TOKEN_IDS_MAX = 2_000_000
-
-
-def _token_ids(tokens: Sequence[str]) -> list[int]:
-    """Return the stable id of each word."""
-    if len(_TOKEN_IDS) > _TOKEN_IDS_MAX:
-        _TOKEN_IDS.clear()
-    return list(map(_TOKEN_IDS.__getitem__, tokens))
 
 
 def shingles(ids: Sequence[int]) -> frozenset[int]:
@@ -100,15 +85,23 @@ def shingles(ids: Sequence[int]) -> frozenset[int]:
 NO_FINGERPRINT: frozenset[int] = frozenset()
 
 
-def fingerprint(text: str) -> frozenset[int]:
-    """Return the shingle ids that compare a plain body (empty below MIN_WORDS words).
+class Shingler:
+    """Take the fingerprints of one run's bodies, hashing each distinct word once.
 
-    Pure and per body, so worker processes can take it while parsing.
+    A word's id does not depend on the Shingler (blake2b of the word), so fingerprints
+    taken by different Shinglers, in different processes, compare; the ids only save
+    hashing a word again. Make one per run (or per worker's share of one).
     """
-    words = fast_words(text)
-    if len(words) < MIN_WORDS:
-        return NO_FINGERPRINT
-    return shingles(_token_ids(words))
+
+    def __init__(self) -> None:
+        self._ids = _TokenIds()
+
+    def fingerprint(self, text: str) -> frozenset[int]:
+        """Return the shingle ids that compare a plain body (empty below MIN_WORDS words)."""
+        words = fast_words(text)
+        if len(words) < MIN_WORDS:
+            return NO_FINGERPRINT
+        return shingles(list(map(self._ids.__getitem__, words)))
 
 
 def find_matches(
@@ -117,11 +110,13 @@ def find_matches(
     window_days: int,
     fingerprints: Sequence[frozenset[int]],
     repeats: Repeats | None = None,
+    shingler: Shingler | None = None,
 ) -> list[Match]:
     """Return same-story pairs among articles; indexes ≥ first_existing are existing content.
 
-    `fingerprints[i]` is the `fingerprint` of new candidate i (of its plain body); existing
-    articles are fingerprinted from their Markdown where needed. `repeats`, where given,
+    `fingerprints[i]` is the `Shingler.fingerprint` of new candidate i (of its plain body);
+    existing articles are fingerprinted from their Markdown where needed, by `shingler`
+    (the run's, or a new one). `repeats`, where given,
     already holds the fingerprint of every new candidate (and maybe others). Two existing
     articles are never compared with each other: only new candidates merge.
     """
@@ -134,7 +129,7 @@ def find_matches(
         if key not in found or found[key].similarity < similarity:
             found[key] = Match(key[0], key[1], similarity, reason)
 
-    prints: list[frozenset[int] | None] = [*fingerprints, *[None] * (len(articles) - len(fingerprints))]
+    prints = _Prints(articles, fingerprints, shingler or Shingler())
     _match_keys(articles, prints, add)
     _match_text(articles, prints, first_existing, window_days, add, repeats)
     return sorted(found.values(), key=lambda m: (m.left, m.right))
@@ -168,15 +163,20 @@ def distinct(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
     return bool(a[0]) and a[0] == b[0] and a[1] != b[1] and (not a[2] or a[2] != b[2])
 
 
-def _print(articles: Sequence[Article], prints: list[frozenset[int] | None], index: int) -> frozenset[int]:
-    """Return the fingerprint of articles[index], taking (and keeping) an existing one's if not yet known."""
-    known = prints[index]
-    if known is None:
-        known = prints[index] = fingerprint(to_plain(articles[index].body))
-    return known
+class _Prints(dict[int, frozenset[int]]):
+    """The fingerprint of articles[index]: a new candidate's as given, an existing one's taken on first use."""
+
+    def __init__(self, articles: Sequence[Article], fingerprints: Sequence[frozenset[int]], shingler: Shingler) -> None:
+        super().__init__(enumerate(fingerprints))
+        self.articles = articles
+        self.shingler = shingler
+
+    def __missing__(self, index: int) -> frozenset[int]:
+        known = self[index] = self.shingler.fingerprint(to_plain(self.articles[index].body))
+        return known
 
 
-def _match_keys(articles: Sequence[Article], prints: list[frozenset[int] | None], add: _Adder) -> None:
+def _match_keys(articles: Sequence[Article], prints: _Prints, add: _Adder) -> None:
     """Pair articles sharing a canonical URL, or the same title on the same date."""
     by_url: dict[str, list[int]] = defaultdict(list)
     by_title: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
@@ -194,7 +194,7 @@ def _match_keys(articles: Sequence[Article], prints: list[frozenset[int] | None]
     for group in by_title.values():
         for a, b in combinations(group, 2):
             # Two full bodies are judged by their text: a shared headline is not enough.
-            if not _print(articles, prints, a) or not _print(articles, prints, b):
+            if not prints[a] or not prints[b]:
                 add(a, b, 1.0, "title")
 
 
@@ -217,26 +217,16 @@ class Repeats:
 
 def _match_text(
     articles: Sequence[Article],
-    prints: list[frozenset[int] | None],
+    prints: _Prints,
     first_existing: int,
     window_days: int,
     add: _Adder,
     repeats: Repeats | None,
 ) -> None:
     """Pair articles whose bodies are near-duplicates within the date window."""
-    # Day numbers, not dates: a window around date.min or date.max must not overflow.
-    new_days = [a.date.toordinal() for a in articles[:first_existing]]
-    if not new_days:
+    sets = _comparable(articles, prints, first_existing, window_days)
+    if not sets:
         return
-    # Existing articles far from every new one can never match: skip their bodies.
-    low, high = min(new_days) - window_days, max(new_days) + window_days
-    sets: dict[int, frozenset[int]] = {}
-    for index, article in enumerate(articles):
-        if index >= first_existing and not (low <= article.date.toordinal() <= high):
-            continue
-        shingle_set = _print(articles, prints, index)
-        if shingle_set:
-            sets[index] = shingle_set
     # Shingles seen in two or more bodies (a superset does no harm: postings list only the
     # bodies compared here).
     if repeats is None:
@@ -247,19 +237,52 @@ def _match_text(
         for index in range(first_existing, len(articles)):
             if index in sets:
                 repeats.add(sets[index])
-    shared = repeats.shared
     postings: dict[int, list[int]] = defaultdict(list)
     for index, shingle_set in sets.items():
-        for shingle in shingle_set & shared:
+        for shingle in shingle_set & repeats.shared:
             postings[shingle].append(index)
-    # Only pairs within the window can match, two existing articles never merge, and two
-    # `distinct` items of one source never do: skip the others while pairing, not after
-    # building every pair of every posting list.
     day = {index: articles[index].date.toordinal() for index in sets}
     keys = _StoryKeys(articles)
-    # A pair is (smaller, larger): it has a new candidate when the smaller is one.
+    for a, b in _candidate_pairs(postings.values(), day, keys, first_existing, window_days):
+        if distinct(keys[a], keys[b]):
+            continue
+        similarity = _similarity(sets[a], sets[b])
+        if similarity:
+            add(a, b, similarity, "text")
+
+
+def _comparable(
+    articles: Sequence[Article], prints: _Prints, first_existing: int, window_days: int
+) -> dict[int, frozenset[int]]:
+    """Return the non-empty fingerprints of the new candidates and of the existing articles near them in time."""
+    # Day numbers, not dates: a window around date.min or date.max must not overflow.
+    new_days = [a.date.toordinal() for a in articles[:first_existing]]
+    if not new_days:
+        return {}
+    # Existing articles far from every new one can never match: skip their bodies.
+    low, high = min(new_days) - window_days, max(new_days) + window_days
+    sets: dict[int, frozenset[int]] = {}
+    for index, article in enumerate(articles):
+        if index >= first_existing and not (low <= article.date.toordinal() <= high):
+            continue
+        shingle_set = prints[index]
+        if shingle_set:
+            sets[index] = shingle_set
+    return sets
+
+
+def _candidate_pairs(
+    postings: Iterable[list[int]], day: dict[int, int], keys: _StoryKeys, first_existing: int, window_days: int
+) -> set[tuple[int, int]]:
+    """Return the (smaller, larger) pairs sharing a shingle that may be one story.
+
+    Only pairs within the window can match, two existing articles never merge, and two
+    `distinct` items of one source never do: the others are skipped while pairing, not
+    after building every pair of every posting list. A pair has a new candidate when its
+    smaller index is one.
+    """
     pairs: set[tuple[int, int]] = set()
-    for docs in postings.values():
+    for docs in postings:
         if len(docs) == 2:  # most shared shingles
             a, b = sorted(docs)
             if a < first_existing and abs(day[a] - day[b]) <= window_days:
@@ -269,12 +292,7 @@ def _match_text(
             pairs.update(p for p in _window_pairs(by_day, day, window_days) if p[0] < first_existing)
         elif len(docs) <= MAX_POSTING:
             pairs.update(p for p in _posting_pairs(docs, day, keys, window_days) if p[0] < first_existing)
-    for a, b in pairs:
-        if distinct(keys[a], keys[b]):
-            continue
-        similarity = _similarity(sets[a], sets[b])
-        if similarity:
-            add(a, b, similarity, "text")
+    return pairs
 
 
 def _window_pairs(by_day: Sequence[int], day: dict[int, int], window_days: int) -> Iterator[tuple[int, int]]:

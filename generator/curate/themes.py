@@ -23,7 +23,6 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from generator.config import Config, Theme
 from generator.curate.tags import MAX_TAGS, Tagger
@@ -98,6 +97,11 @@ class Classifier:
         self._min_prefix = min((len(p) for p in self._prefix), default=1)
         self._suffix_lengths = sorted({len(p) for p in self._suffix}, reverse=True)
         self._infix_lengths = sorted({len(p) for p in self._infix}, reverse=True)
+
+    @classmethod
+    def for_config(cls, config: Config) -> Classifier:
+        """Return the classifier for a config's taxonomy (make one per run: it learns each word once)."""
+        return cls(config.themes, config.fallback_theme, MIN_SCORE)
 
     def _add_keyword(self, keyword: _Keyword) -> None:
         parts = tuple(keyword.text.split())
@@ -196,6 +200,10 @@ class Classifier:
                     hints.extend(_Hint("url path", f"/{segment}/", index) for index in found)
                     break
         return hints
+
+    def classify_article(self, article: Article) -> ThemeChoice:
+        """Return the theme choice for a candidate (plain body) from all its evidence."""
+        return self.classify(article.title, article.body, article.sections, article.source_url, article.tags)
 
     def classify(
         self, title: str, body: str, sections: Sequence[str] = (), url: str = "", categories: Sequence[str] = ()
@@ -357,37 +365,13 @@ def _reason(evidence: dict[str, dict[str, int]], hints: dict[str, list[str]]) ->
     return "; ".join(parts)
 
 
-@lru_cache(maxsize=8)
-def _classifier(themes: tuple[Theme, ...], fallback: str, min_score: float) -> Classifier:
-    return Classifier(themes, fallback, min_score)
-
-
-_last: tuple[Config, Classifier] | None = None
-
-
-def classifier_for(config: Config) -> Classifier:
-    """Return the (cached) classifier for a config's taxonomy."""
-    global _last
-    last = _last
-    # Asked once per article: the same config object skips hashing (and, for a copy
-    # unpickled in a worker process, comparing) the whole taxonomy every time.
-    if last is not None and last[0] is config:
-        return last[1]
-    classifier = _classifier(config.themes, config.fallback_theme, MIN_SCORE)
-    _last = (config, classifier)
-    return classifier
-
-
 def classify_article(article: Article, config: Config) -> ThemeChoice:
-    """Return the theme choice for a candidate (plain body) under a config's taxonomy, from all its evidence."""
-    return classify(article.title, article.body, article.sections, config, article.source_url, article.tags)
+    """Return the theme choice for one candidate under a config's taxonomy.
 
-
-def classify(
-    title: str, body: str, sections: Sequence[str], config: Config, url: str = "", categories: Sequence[str] = ()
-) -> ThemeChoice:
-    """Return the theme choice for a title, body, sections, source URL and feed categories under a config."""
-    return classifier_for(config).classify(title, body, sections, url, categories)
+    It builds a classifier for this one call: to classify many, make one
+    `Classifier.for_config` and call its `classify_article`.
+    """
+    return Classifier.for_config(config).classify_article(article)
 
 
 def make_tags(article: Article, choice: ThemeChoice, limit: int = MAX_TAGS) -> tuple[str, ...]:
