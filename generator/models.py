@@ -254,6 +254,7 @@ class Page:
 
 # Article identity. One definition, shared by content (ids) and curate (merging), so that
 # what makes two items "the same story" and what names a file can never drift apart.
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
 _HTTP_URL = re.compile(r"^(https?)://([^/?#]+)(.*)$", re.IGNORECASE)
 
@@ -274,12 +275,13 @@ def collapse_spaces(text: str) -> str:
 
 
 def normalize_title(title: str) -> str:
-    """Return a title reduced to casefolded letters and digits, for ids and comparisons."""
+    """Return text reduced to casefolded letters and digits, for ids and comparing repeats."""
     if title.isascii():
-        # ASCII: NFKC changes nothing, casefold is lower(), isalnum() is a-z0-9.
+        # ASCII is its own NFKC form and casefolds as lower(); dropping every byte but
+        # a-z0-9 in one C pass is ~10x cheaper than the regex on whole bodies.
         return title.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
-    title = unicodedata.normalize("NFKC", title).casefold()
-    return "".join(ch for ch in title if ch.isalnum())
+    # `[\W_]` is exactly "not str.isalnum()" (re's \w is isalnum() plus the underscore).
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", title).casefold())
 
 
 def url_host(url: str) -> str:

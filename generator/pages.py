@@ -314,41 +314,18 @@ class _Layout:
         per = self.config.front_page_days
         chunks = [self.days[i : i + per] for i in range(0, len(self.days), per)] or [[]]
         for n, days in enumerate(chunks, 1):
-            lead: tuple[Article, ...] = ()
-            if n == 1 and days:
-                pinned = [a for day in days[1:] for a in self.by_day[day] if a.featured]
-                lead = tuple(
-                    sorted((*self.day_plan(days[0])[0], *pinned), key=lambda a: (-a.score, -a.date.toordinal(), a.id))
-                )
-            shown = {id(a) for a in lead}
-            url = "" if n == 1 else f"page/{n}/"
-            sections = tuple(
-                Section(
-                    day.isoformat(),
-                    self.day_names[day],
-                    (),
-                    len(self.by_day[day]),
-                    day_url(day),
-                    self.theme_sections(
-                        [a for a in self.by_day[day] if id(a) not in shown],
-                        self.config.front_page_per_theme,
-                        day_url(day),
-                    ),
-                )
-                for day in days
-            )
+            lead = self._front_lead(days) if n == 1 else ()
             prev = Link("" if n == 2 else f"page/{n - 1}/", "Newer days") if n > 1 else None
             nxt = Link(f"page/{n + 1}/", "Older days") if n < len(chunks) else None
-            title = self.config.title if n == 1 else f"{self.config.title}, page {n}"
             self.pages.append(
                 Page(
-                    url,
+                    "" if n == 1 else f"page/{n}/",
                     "index.html",
-                    title,
+                    self.config.title if n == 1 else f"{self.config.title}, page {n}",
                     "front",
                     self.config.description,
                     articles=lead,
-                    sections=sections,
+                    sections=self._front_sections(days, {id(a) for a in lead}),
                     prev=prev,
                     next=nxt,
                     page_no=n,
@@ -357,6 +334,31 @@ class _Layout:
                     total=sum(len(self.by_day[d]) for d in days),
                 )
             )
+
+    def _front_lead(self, days: Sequence[dt.date]) -> tuple[Article, ...]:
+        """Return the lead block: the first day's lead stories and the other days' featured ones."""
+        if not days:
+            return ()
+        pinned = [a for day in days[1:] for a in self.by_day[day] if a.featured]
+        return tuple(sorted((*self.day_plan(days[0])[0], *pinned), key=lambda a: (-a.score, -a.date.toordinal(), a.id)))
+
+    def _front_sections(self, days: Sequence[dt.date], shown: set[int]) -> tuple[Section, ...]:
+        """Return one section per day: its stories not already in the lead block, by theme."""
+        return tuple(
+            Section(
+                day.isoformat(),
+                self.day_names[day],
+                (),
+                len(self.by_day[day]),
+                day_url(day),
+                self.theme_sections(
+                    [a for a in self.by_day[day] if id(a) not in shown],
+                    self.config.front_page_per_theme,
+                    day_url(day),
+                ),
+            )
+            for day in days
+        )
 
     def day_pages(self) -> None:
         for i, day in enumerate(self.days):

@@ -167,40 +167,13 @@ class Curator:
         adds them while parsing). Each new story is finished (theme, tags, summary) with
         `mapper`, which a caller may make a process pool's.
         """
-        config = self.config
-        problems: list[Problem] = []
         existing = sorted(existing, key=lambda a: a.id)
-        existing_index = {a.id: i for i, a in enumerate(existing)}
-        pending: list[Prepared] = []
-        # existing index → candidates that are copies of it (they may extend its also_reported_by)
-        updates: dict[int, list[Article]] = defaultdict(list)
-        for item in sorted(prepared, key=lambda p: _input_key(p.candidate)):
-            candidate = item.candidate
-            reason = self.exclusions.reason(candidate, candidate.body)
-            if reason:
-                path, line = _where(candidate.origin)
-                short = short_title(candidate.title)
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f'"{short}" excluded by {reason}',
-                        "edit curation in digest.yaml to publish it",
-                        Severity.WARNING,
-                    )
-                )
-            elif candidate.id in existing_index:
-                # Already in content/ (same URL, or same source, date and title): the file, maybe
-                # edited, wins. Only another source's repeat is recorded in its also_reported_by.
-                updates[existing_index[candidate.id]].append(candidate)
-            else:
-                pending.append(item)
-
-        stories = _group_stories(pending, existing, config, repeats, updates, self.shingler)
+        pending, updates, problems = self._triage(prepared, {a.id: i for i, a in enumerate(existing)})
+        stories = _group_stories(pending, existing, self.config, repeats, updates, self.shingler)
         duplicates = sum(len(copies) for _, copies in stories)
         new = list(mapper(functools.partial(_finish, curator=self), stories))
         updated, added, unchanged = _grow_existing(existing, updates)
-        # Ranking is the build's (apply_editorial): a score depends on the whole site, not one run.
+        # Ranking is the build's (apply_editorial), on what content/ holds then.
         new.sort(key=lambda a: (a.date, a.id))
         logger.debug(
             "curated %d candidates: %d new, %d updated, %d duplicates, %d unchanged",
@@ -217,6 +190,31 @@ class Curator:
             unchanged=unchanged,
             problems=tuple(problems),
         )
+
+    def _triage(
+        self, prepared: Sequence[Prepared], existing_index: dict[str, int]
+    ) -> tuple[list[Prepared], dict[int, list[Article]], list[Problem]]:
+        """Sort candidates into excluded (a warning each), repeats of existing articles and new ones."""
+        pending: list[Prepared] = []
+        # existing index → candidates that are copies of it (they may extend its also_reported_by)
+        updates: dict[int, list[Article]] = defaultdict(list)
+        problems: list[Problem] = []
+        for item in sorted(prepared, key=lambda p: _input_key(p.candidate)):
+            candidate = item.candidate
+            reason = self.exclusions.reason(candidate, candidate.body)
+            if reason:
+                path, line = _where(candidate.origin)
+                message = f'"{short_title(candidate.title)}" excluded by {reason}'
+                problems.append(
+                    Problem(path, line, message, "edit curation in digest.yaml to publish it", Severity.WARNING)
+                )
+            elif candidate.id in existing_index:
+                # Already in content/ (same URL, or same source, date and title): the file, maybe
+                # edited, wins. Only another source's repeat is recorded in its also_reported_by.
+                updates[existing_index[candidate.id]].append(candidate)
+            else:
+                pending.append(item)
+        return pending, updates, problems
 
 
 def _finish(story: tuple[Article, tuple[Article, ...]], curator: Curator) -> Article:

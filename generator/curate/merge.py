@@ -384,6 +384,24 @@ class _Members:
                 self.both[key] += 1
 
 
+def _split_matches(
+    articles: Sequence[Article], first_existing: int, matches: Sequence[Match], keep_first: Callable[[int], Any]
+) -> tuple[list[tuple[float, str, Any, int, int, bool]], dict[int, list[tuple[float, int]]]]:
+    """Return the offers to join stored stories (best first once sorted) and each new candidate's neighbours."""
+    offers: list[tuple[float, str, Any, int, int, bool]] = []
+    neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for match in matches:
+        if match.right >= first_existing:
+            stored_id = articles[match.right].id
+            # A URL the stored file lists is a copy on record, whoever published it.
+            recorded = match.reason == "url"
+            offers.append((-match.similarity, stored_id, keep_first(match.left), match.left, match.right, recorded))
+        else:
+            neighbours[match.left].append((match.similarity, match.right))
+            neighbours[match.right].append((match.similarity, match.left))
+    return offers, neighbours
+
+
 def assign_copies(
     articles: Sequence[Article], first_existing: int, matches: Sequence[Match], keep_first: Callable[[int], Any]
 ) -> list[int]:
@@ -412,17 +430,7 @@ def assign_copies(
         home[index] = target
         return True
 
-    offers: list[tuple[float, str, Any, int, int, bool]] = []
-    neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for match in matches:
-        if match.right >= first_existing:
-            stored_id = articles[match.right].id
-            # A URL the stored file lists is a copy on record, whoever published it.
-            recorded = match.reason == "url"
-            offers.append((-match.similarity, stored_id, keep_first(match.left), match.left, match.right, recorded))
-        else:
-            neighbours[match.left].append((match.similarity, match.right))
-            neighbours[match.right].append((match.similarity, match.left))
+    offers, neighbours = _split_matches(articles, first_existing, matches, keep_first)
     for *_, index, target, recorded in sorted(offers):
         if home[index] < 0:
             join(target, index, recorded)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from generator.models import Problem, RawItem, SourceResult
+from generator.models import Problem, RawItem, SourceResult, normalize_title
 from generator.sources.dates import DateMatch, implausible_problem, plausible_date
 from generator.sources.language import detect_language
 from generator.sources.text_lines import DATE, SOURCE, TEXT, Line, classify_lines
@@ -43,19 +42,6 @@ class _Draft:
     body: list[tuple[int, str]] = field(default_factory=list)
     source_url: str | None = None
     sections: list[str] = field(default_factory=list)
-
-
-_NOT_ALNUM = re.compile(r"[\W_]+")
-_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
-
-
-def _norm(text: str) -> str:
-    """Return text reduced to casefolded letters and digits, to compare repeats."""
-    if text.isascii():
-        # ASCII is its own NFKC form and casefolds as lower(); dropping every byte but
-        # a-z0-9 in one C pass is ~10x cheaper than the regex on whole bodies.
-        return text.lower().encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _shorten(title: str) -> str:
@@ -163,13 +149,13 @@ def _title_and_body(draft: _Draft) -> tuple[str | None, list[str]]:
     body = [text for _, text in draft.body]
     if not title:
         return title, body
-    if not _norm(title):
+    if not normalize_title(title):
         return None, body  # "-" and other punctuation-only headline slots
-    if body and len(title) * 2 > sum(map(len, body)) and _norm(title) == _norm(" ".join(body)):
+    if body and len(title) * 2 > sum(map(len, body)) and normalize_title(title) == normalize_title(" ".join(body)):
         title = _shorten(title)  # the headline line repeats the whole text
     elif not body and len(title) > 250 and _SENTENCE.match(title):
         body, title = [title], _shorten(title)  # a whole text on the headline line
-    if len(body) > 1 and _norm(body[0]) == _norm(title):
+    if len(body) > 1 and normalize_title(body[0]) == normalize_title(title):
         body = body[1:]  # a teaser block that restates its headline
     return title, body
 
@@ -219,15 +205,15 @@ def _implausible_dates(draft: _Draft, layout: Layout) -> list[dt.date]:
 def _repeat_key(item: RawItem) -> tuple[str, str] | None:
     """Return what identifies a story's repeats on the page: its headline, else its text's start."""
     if item.title:
-        return ("title", _norm(item.title))
+        return ("title", normalize_title(item.title))
     if item.body:
-        return ("body", _norm(" ".join(item.body))[:300])
+        return ("body", normalize_title(" ".join(item.body))[:300])
     return None
 
 
 def _combine(first: RawItem, repeat: RawItem) -> RawItem:
     """Return one item for a story and its repeat: the first's identity, the longer text."""
-    longer = repeat if len(_norm(" ".join(repeat.body))) > len(_norm(" ".join(first.body))) else first
+    longer = repeat if len(normalize_title(" ".join(repeat.body))) > len(normalize_title(" ".join(first.body))) else first
     return RawItem(
         origin=first.origin,
         title=first.title,
