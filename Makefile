@@ -6,7 +6,7 @@ BIN := $(dir $(shell command -v $(PYTHON)))
 DIGEST ?= $(PYTHON) -m generator
 SHOTS ?= /tmp/digest-shots
 
-.PHONY: help install check lint typecheck layers test test-fast site-checks e2e golden site serve shots ci clean
+.PHONY: help install check lint typecheck layers test test-fast site-checks e2e golden sample site serve shots ci clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,7 +38,10 @@ site-checks:  ## build the seeds and the sample and run ../shared/tools/check_al
 e2e:  ## the browser end-to-end test only
 	$(PYTHON) -m pytest tests/test_browser.py -v -s
 
-golden:  ## re-ingest the repository's raw/ into content/ (idempotent: existing files are kept)
+golden:  ## rebuild tests/golden/site/, the expected output of a small site (review the diff, then commit)
+	$(PYTHON) -m tests.golden_site --update
+
+sample:  ## re-ingest the repository's raw/ into content/ (idempotent: existing files are kept)
 	$(DIGEST) ingest
 
 site:  ## build site/ from content/ (ingesting raw/ first)
@@ -53,5 +56,5 @@ shots:  ## screenshots of the seed site (front page, an article; phone/desktop; 
 ci:  ## what CI runs, from scratch (fresh virtualenv, installs, all checks and tests)
 	bash .ci/run
 
-clean:  ## remove build output and caches
-	rm -rf site .ci/.venv .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+clean:  ## remove build output and caches (the build cache too)
+	rm -rf site .cache .ci/.venv .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

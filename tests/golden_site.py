@@ -1,6 +1,6 @@
 """The golden site: a small site built from tests/fixtures/site-content, committed as expected output.
 
-`python -m tests.golden_site --update` rebuilds tests/golden/site/ after an intended change
+`make golden` (`python -m tests.golden_site --update`) rebuilds tests/golden/site/ after an intended change
 to pages, templates or feeds (review the diff before committing it);
 tests/test_golden.py builds it again and compares byte for byte. Search is left out (its
 index is Pagefind's output, named per run), so the search page shows its "unavailable" note.

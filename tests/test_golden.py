@@ -1,7 +1,7 @@
 """The golden site: a small site's every page, feed and machine file, byte for byte.
 
 When a change to pages, templates or feeds is intended, run
-`python -m tests.golden_site --update` and review the diff of tests/golden/site/.
+`make golden` (`python -m tests.golden_site --update`) and review the diff of tests/golden/site/.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def test_the_small_site_is_built_exactly_as_committed(tmp_path: Path) -> None:
     report = build_golden(tmp_path / "site")
     assert [p.message for p in report.problems] == ["search index not built: pagefind is not installed"]
     built, expected = files(tmp_path / "site"), files(GOLDEN)
-    assert sorted(built) == sorted(expected), "pages added or removed: python -m tests.golden_site --update"
+    assert sorted(built) == sorted(expected), "pages added or removed: make golden"
     for rel, data in expected.items():
         if built[rel] != data:
             diff = difflib.unified_diff(
@@ -27,4 +27,4 @@ def test_the_small_site_is_built_exactly_as_committed(tmp_path: Path) -> None:
                 lineterm="",
                 n=1,
             )
-            raise AssertionError("\n".join([*list(diff)[:40], "(intended? python -m tests.golden_site --update)"]))
+            raise AssertionError("\n".join([*list(diff)[:40], "(intended? make golden, then review the diff)"]))
