@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from generator.config import Config
-from generator.curate.editorial import Exclusions, override_theme, publishable
+from generator.curate.editorial import Exclusions, publishable, theme_override
 from generator.curate.merge import Repeats, Shingler, assign_copies, find_matches
 from generator.curate.rank import rank_key, score_articles
 from generator.curate.summary import make_summary
@@ -171,7 +171,9 @@ class Curator:
         pending, updates, problems = self._triage(prepared, {a.id: i for i, a in enumerate(existing)})
         stories = _group_stories(pending, existing, self.config, repeats, updates, self.shingler)
         duplicates = sum(len(copies) for _, copies in stories)
-        new = list(mapper(functools.partial(_finish, curator=self), stories))
+        # Only the decisions come back from the workers, not the articles they were sent.
+        finishes = mapper(functools.partial(_finish, curator=self), stories)
+        new = [finish.apply(kept) for (kept, _), finish in zip(stories, finishes, strict=True)]
         updated, added, unchanged = _grow_existing(existing, updates)
         # Ranking is the build's (apply_editorial), on what content/ holds then.
         new.sort(key=lambda a: (a.date, a.id))
@@ -217,8 +219,30 @@ class Curator:
         return pending, updates, problems
 
 
-def _finish(story: tuple[Article, tuple[Article, ...]], curator: Curator) -> Article:
-    """Return a story's kept candidate with theme, reason, tags, summary and also_reported_by set."""
+@dataclass(frozen=True)
+class Finish:
+    """What finishing a story decides for its kept candidate (all that crosses back from a worker)."""
+
+    theme: str
+    theme_reason: str
+    tags: tuple[str, ...]
+    summary: str
+    also_reported_by: tuple[Reporter, ...]
+
+    def apply(self, article: Article) -> Article:
+        """Return the kept candidate finished."""
+        return replace(
+            article,
+            theme=self.theme,
+            theme_reason=self.theme_reason,
+            tags=self.tags,
+            summary=self.summary,
+            also_reported_by=self.also_reported_by,
+        )
+
+
+def _finish(story: tuple[Article, tuple[Article, ...]], curator: Curator) -> Finish:
+    """Return theme, reason, tags, summary and also_reported_by for a story's kept candidate."""
     article, copies = story
     sections = tuple(dict.fromkeys(s for a in (article, *copies) for s in a.sections))
     source_tags = tuple(dict.fromkeys(t for a in (article, *copies) for t in a.tags))
@@ -226,15 +250,14 @@ def _finish(story: tuple[Article, tuple[Article, ...]], curator: Curator) -> Art
     # make_tags reads the source tags of the whole group; the article is copied (a
     # dataclasses.replace costs as much as the rest) only when the copies add some.
     tagged = article if source_tags == article.tags else replace(article, tags=source_tags)
-    finished = replace(
-        article,
-        also_reported_by=_add_reports(article, copies),
-        theme=choice.theme,
-        theme_reason=choice.reason,
-        tags=make_tags(tagged, choice),
-        summary=make_summary(article.body, article.summary),
+    theme, reason = theme_override(article.id, choice.theme, curator.config) or (choice.theme, choice.reason)
+    return Finish(
+        theme,
+        reason,
+        make_tags(tagged, choice),
+        make_summary(article.body, article.summary),
+        _add_reports(article, copies),
     )
-    return override_theme(finished, curator.config)
 
 
 def curate(candidates: Sequence[Article], existing: Sequence[Article], config: Config) -> CurateResult:

@@ -63,12 +63,20 @@ class Exclusions:
         return ""
 
 
+def theme_override(article_id: str, theme: str, config: Config) -> tuple[str, str] | None:
+    """Return (theme, reason) when `curation.themes` lists the id with another known theme, else None."""
+    chosen = dict(config.curation.themes).get(article_id)
+    if chosen and chosen != theme and chosen in config.theme_slugs:
+        return chosen, f"curation.themes override (was {theme or 'unset'})"
+    return None
+
+
 def override_theme(article: Article, config: Config) -> Article:
     """Return the article with `curation.themes` applied to its id, if listed."""
-    theme = dict(config.curation.themes).get(article.id)
-    if theme and theme != article.theme and theme in config.theme_slugs:
-        return replace(article, theme=theme, theme_reason=f"curation.themes override (was {article.theme or 'unset'})")
-    return article
+    override = theme_override(article.id, article.theme, config)
+    if override is None:
+        return article
+    return replace(article, theme=override[0], theme_reason=override[1])
 
 
 def publishable(articles: Sequence[Article], config: Config) -> list[Article]:
