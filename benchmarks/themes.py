@@ -21,9 +21,7 @@ from pathlib import Path
 
 import yaml
 
-# The project root replaces this folder on the path: benchmarks/html.py would shadow the
-# standard library's `html` package.
-sys.path.remove(str(Path(__file__).resolve().parent))
+# The project root goes first on the path, so the script runs from a checkout as it is.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.config import load_config
