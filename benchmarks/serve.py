@@ -20,9 +20,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-# The repository replaces this script's folder at the head of the path: a benchmark module
-# named like a standard one (benchmarks/html.py) must not shadow it for http.server.
-sys.path.pop(0)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.config import load_config
