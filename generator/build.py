@@ -284,17 +284,19 @@ class SiteBuilder:
     def _build_with(
         self, report: RunReport, cache: Cache, site: render.SiteInfo, dirs: Sequence[Path], start: float
     ) -> BuildResult:
+        # Without a usable cache, keys (stats, hashes, page fingerprints) are not even computed.
+        live = cache if cache.usable else None
         # An ingest writing content/ meanwhile would leave this build with half its articles.
         with lock.content_lock(self.content_dir):
-            self._load_all(cache)
+            self._load_all(live)
             lock.pause_for_test("loaded")
         problems = [p for ps in self._problems.values() for p in ps]
         report.extend(problems)
         articles = self._curated()
         layout = pages.layout_site(articles, self.config)
         renderer = render.Renderer(site, dirs)
-        files = self._render(renderer, layout, cache)  # a template error aborts here, before any write
-        files += self._machine_files(renderer, articles, layout, cache)
+        files = self._render(renderer, layout, live)  # a template error aborts here, before any write
+        files += self._machine_files(renderer, articles, layout, live)
         files += [write.OutputFile(path, data) for path, data in render.static_files(dirs)]
         self._refuse_if_strict_failed(report)  # before staging: nothing to write
         staging = write.stage_site(files, self.output_dir)

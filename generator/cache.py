@@ -63,6 +63,11 @@ _TABLES = {"content": "rel", "content_stat": "rel", "pages": "key", "blobs": "na
 class Cache(Protocol):
     """What a build asks of a cache; `BuildCache` keeps entries, `NullCache` keeps none."""
 
+    @property
+    def usable(self) -> bool:
+        """Return whether lookups can hit (when not, a caller may skip computing keys)."""
+        ...
+
     def get_content(self, rel: str, stat: os.stat_result, data: bytes | None = None) -> Any | None:
         """Return the value cached for a content file whose stat (or, given, bytes) still match."""
         ...
@@ -98,6 +103,11 @@ class Cache(Protocol):
 
 class NullCache:
     """A cache that keeps nothing (`--no-cache`): every lookup misses."""
+
+    @property
+    def usable(self) -> bool:
+        """Return False: nothing is ever cached."""
+        return False
 
     def get_content(self, rel: str, stat: os.stat_result, data: bytes | None = None) -> Any | None:
         """Return None: nothing is cached."""
