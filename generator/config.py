@@ -400,8 +400,12 @@ class Config:
     language: str = field(default="en", metadata=option(_language, "The site's main language: en, ru, kk, ..."))
     timezone: str = field(default="UTC", metadata=option(_timezone, "The IANA time zone days are counted in."))
     domain: str = field(default="", metadata=option(_str, "A custom domain, written to site/CNAME."))
-    per_page: int = field(default=20, metadata=option(_int, "Articles per page of the theme, tag and source lists."))
-    front_page_days: int = field(default=3, metadata=option(_int, "How many of the latest days the front page shows."))
+    per_page: int = field(
+        default=20, metadata=option(_int, "Articles per numbered page of the theme, tag, source and language lists.")
+    )
+    front_page_days: int = field(
+        default=3, metadata=option(_int, "Days per numbered front page; the front page shows the latest ones.")
+    )
     front_page_per_theme: int = field(default=5, metadata=option(_int, "At most how many articles per theme there."))
     themes: tuple[Theme, ...] = field(
         default=(), metadata=option(_themes, "The taxonomy (default: defaults.yaml's).", _builtin_themes)

@@ -225,7 +225,7 @@ class Page:
 
     `url` is site-relative (`2026/02/04/`, `404.html`, `` for the front page); a page is
     re-rendered only when this value changes, so templates must read nothing else but the
-    site-wide settings.
+    site-wide settings (and a numbered listing page nothing that newer articles change).
     """
 
     url: str
@@ -245,8 +245,7 @@ class Page:
     up: Link | None = None  # the listing this page belongs to (breadcrumb)
     source: Link | None = None  # article pages: the source's listing
     language: Link | None = None  # article pages: the language's listing
-    page_no: int = 1
-    page_count: int = 1
+    span: str = ""  # numbered pages of a listing: the days they cover ("3–9 March 2026")
     feed_url: str = ""
     days: tuple[tuple[dt.date, int], ...] = ()  # archive: articles per day, oldest first
     total: int = 0

@@ -3,6 +3,10 @@
 Input: curated Articles (newest first) and the Config. Output: a tuple of frozen `Page`s,
 one per HTML file, in a stable order. Pure: no I/O, no rendering; URLs are site-relative
 (`2026/02/04/`), turned into relative links per page by `render`.
+
+Listings (front page, themes, tags, sources, languages) are paginated from the oldest
+item (`_paginate`): a numbered page's address keeps its articles, so adding news leaves
+older pages' values, and so their cached renderings, unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from slugify import slugify
 
@@ -24,6 +29,7 @@ from generator.log import plural
 from generator.models import Article, Link, Page, Section
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -111,10 +117,37 @@ class _DayNames(dict[dt.date, str]):
         return name
 
 
-def _paginate(base_url: str, items: Sequence[Article], per_page: int) -> list[tuple[int, str, tuple[Article, ...]]]:
-    """Split items into numbered pages: (number, url, items); page 1 lives at base_url."""
-    chunks = [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
-    return [(n, base_url if n == 1 else f"{base_url}page/{n}/", chunk) for n, chunk in enumerate(chunks, 1)]
+def format_span(days: Iterable[dt.date]) -> str:
+    """Return the days a page covers as its title shows them: `3–9 March 2026`, `3 March 2026`."""
+    ordered = sorted(days)
+    first, last = ordered[0], ordered[-1]
+    if first == last:
+        return f"{last.day} {last:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+
+
+def _paginate(base_url: str, items: Sequence[_T], per_page: int) -> list[tuple[str, tuple[_T, ...]]]:
+    """Split items (newest first) into pages, newest page first: (url, items newest first).
+
+    Pages are numbered from the oldest: the items, oldest first, are cut into chunks of
+    per_page, and chunk K lives at `base_url + "page/K/"`. The root (base_url) shows the
+    newest chunk, together with the one before it while the newest is not full, so it holds
+    per_page to 2 * per_page - 1 items (all of them when there are fewer). Why: a page is
+    re-rendered only when its Page value changes, and an address should keep what it
+    lists. Adding newer items changes only the root: once the newest chunk fills, the one
+    before it leaves the root as a new page, and the "Newer" link of its older neighbour
+    moves from the root to it. Counting from the newest would shift every page.
+    """
+    numbered = max(len(items) // per_page - 1, 0)
+    pages = [(base_url, tuple(items[: len(items) - numbered * per_page]))]
+    for k in range(numbered, 0, -1):
+        end = len(items) - (k - 1) * per_page
+        pages.append((f"{base_url}page/{k}/", tuple(items[end - per_page : end])))
+    return pages
 
 
 def _group_terms(articles: Iterable[Article], kind: str, slugs: _Slugs) -> list[Taxon]:
@@ -309,27 +342,25 @@ class _Layout:
 
         The lead block holds the latest day's most important stories (`lead_size`) and the
         featured stories of the page's other days (featured means pinned to the front
-        page); no story in it is repeated in the day sections below.
+        page); no story in it is repeated in the day sections below. Older days follow on
+        pages numbered from the oldest (`_paginate`), which a new day leaves unchanged.
         """
-        per = self.config.front_page_days
-        chunks = [self.days[i : i + per] for i in range(0, len(self.days), per)] or [[]]
-        for n, days in enumerate(chunks, 1):
-            lead = self._front_lead(days) if n == 1 else ()
-            prev = Link("" if n == 2 else f"page/{n - 1}/", "Newer days") if n > 1 else None
-            nxt = Link(f"page/{n + 1}/", "Older days") if n < len(chunks) else None
+        pages = _paginate("", self.days, self.config.front_page_days)
+        for i, (url, days) in enumerate(pages):
+            lead = () if i else self._front_lead(days)
+            span = format_span(days) if i else ""
             self.pages.append(
                 Page(
-                    "" if n == 1 else f"page/{n}/",
+                    url,
                     "index.html",
-                    self.config.title if n == 1 else f"{self.config.title}, page {n}",
+                    f"{self.config.title}, {span}" if i else self.config.title,
                     "front",
                     self.config.description,
                     articles=lead,
                     sections=self._front_sections(days, {id(a) for a in lead}),
-                    prev=prev,
-                    next=nxt,
-                    page_no=n,
-                    page_count=len(chunks),
+                    prev=Link(pages[i - 1][0], "Newer days") if i else None,
+                    next=Link(pages[i + 1][0], "Older days") if i + 1 < len(pages) else None,
+                    span=span,
                     feed_url="feed.xml",
                     total=sum(len(self.by_day[d]) for d in days),
                 )
@@ -445,6 +476,7 @@ class _Layout:
                 items,
                 "theme",
                 theme.description or f"{theme.label} news, newest first.",
+                f"{theme.label} news",
                 up=Link("themes/", "Themes"),
                 feed_url=f"themes/{theme.slug}/feed.xml",
             )
@@ -474,6 +506,7 @@ class _Layout:
                 taxon.articles,
                 kind[:-1],
                 f"{plural(len(taxon.articles), 'article')} under {singular.lower()} {taxon.label}.",
+                f"Articles under {singular.lower()} {taxon.label}",
                 up=Link(f"{kind}/", heading),
             )
         self.pages.append(
@@ -495,29 +528,32 @@ class _Layout:
         items: Sequence[Article],
         kind: str,
         description: str,
+        subject: str,
         up: Link | None = None,
         feed_url: str = "",
     ) -> None:
-        """Add the paginated pages listing items under base (page 1 at base, then page/N/)."""
-        chunks = _paginate(base, items, self.config.per_page)
-        for n, url, chunk in chunks:
-            prev = Link(chunks[n - 2][1], "Newer") if n > 1 else None
-            nxt = Link(chunks[n][1], "Older") if n < len(chunks) else None
+        """Add the pages listing items: the newest at base, older ones at base/page/K/ (`_paginate`).
+
+        `description` (which may count the items) is the root's; a numbered page says only
+        `subject` and the days it covers, since nothing on it may change with newer items.
+        """
+        pages = _paginate(base, items, self.config.per_page)
+        for i, (url, chunk) in enumerate(pages):
+            span = format_span(a.date for a in chunk) if i else ""
             self.pages.append(
                 Page(
                     url,
                     "list.html",
-                    title if n == 1 else f"{title}, page {n}",
+                    f"{title}, {span}" if i else title,
                     kind,
-                    description,
+                    f"{subject}, {span}." if i else description,
                     articles=chunk,
-                    prev=prev,
-                    next=nxt,
+                    prev=Link(pages[i - 1][0], "Newer") if i else None,
+                    next=Link(pages[i + 1][0], "Older") if i + 1 < len(pages) else None,
                     up=up,
-                    page_no=n,
-                    page_count=len(chunks),
+                    span=span,
                     feed_url=feed_url,
-                    total=len(items),
+                    total=0 if i else len(items),
                 )
             )
 
@@ -555,6 +591,24 @@ class _Layout:
                 days=tuple((d, len(self.by_day[d])) for d in reversed(self.days)),
             )
         )
+
+
+#: What an article page shows of other pages' making: a change to any of these moves it elsewhere.
+_PLACED_BY = ("id", "url", "date", "theme", "tags", "source", "language")
+
+
+def refresh_article_page(page: Page, article: Article) -> Page | None:
+    """Return an article page showing a new version of its article, when only the article's own text changed.
+
+    Used by the preview to show an edited article at once; None when the edit moves the
+    article (date, theme, tags, source, language), which only a full layout can place.
+    The page's links to other pages (neighbours, related reading) are kept as they were.
+    """
+    old = page.article
+    if old is None or any(getattr(old, name) != getattr(article, name) for name in _PLACED_BY):
+        return None
+    description = article.summary or _first_words(article.body) or article.title
+    return replace(page, title=article.title, description=description, article=article)
 
 
 def _first_words(body: str, limit: int = 160) -> str:

@@ -24,7 +24,11 @@ from generator.log import RunReport
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "site-content"
 GOLDEN = HERE / "golden" / "site"
-CONFIG = "title: Golden Digest\nbase_url: https://example.github.io/digest/\ndomain: news.example.org\n"
+# Two days and three articles a page: the small site still has numbered front and listing pages.
+CONFIG = (
+    "title: Golden Digest\nbase_url: https://example.github.io/digest/\ndomain: news.example.org\n"
+    "front_page_days: 2\nper_page: 3\n"
+)
 NOW = dt.datetime(2026, 2, 6, 12, 0, tzinfo=dt.UTC)
 
 

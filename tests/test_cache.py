@@ -310,7 +310,7 @@ def test_fingerprint_is_the_same_in_another_process() -> None:
         page(related=(Link("2026/02/03/economy/other/", "Other", 0, "kk"),)),
         page(up=None),
         page(days=((dt.date(2026, 2, 5), 3),)),
-        page(page_no=2),
+        page(span="3 February 2026"),
     ],
 )
 def test_fingerprint_changes_with_any_field(changed: Page) -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from generator.config import Config
+from generator.curate.rank import rank_key
 from generator.models import Article, Link, Page
-from generator.pages import layout_site, term_slug
+from generator.pages import layout_site, refresh_article_page, term_slug
 
 
 def art(n: int, day: int, theme: str = "economy", **changes: Any) -> Article:
@@ -62,13 +68,16 @@ def test_every_kind_has_its_url(site_config: Config) -> None:
     assert "themes/politics/" not in pages  # an empty theme has no page, only a line in the index
 
 
-def test_theme_pagination(site_config: Config) -> None:
-    articles = [art(i, 1 + i % 20) for i in range(45)]
-    pages = by_url(sorted(articles, key=lambda a: a.date, reverse=True), site_config)
-    assert {"themes/economy/", "themes/economy/page/2/", "themes/economy/page/3/"} <= set(pages)
-    last = pages["themes/economy/page/3/"]
-    assert last.page_no == 3 and last.page_count == 3 and len(last.articles) == 5
-    assert url_of(last.prev) == "themes/economy/page/2/" and last.next is None
+def test_theme_pagination_counts_from_the_oldest(site_config: Config) -> None:
+    articles = sorted((art(i, 1 + i % 20) for i in range(45)), key=rank_key)
+    pages = by_url(articles, site_config)
+    # 45 = 20 + 20 + 5 oldest first: the newest chunk is not full, so the root shows it with the one before.
+    assert {"themes/economy/", "themes/economy/page/1/"} <= set(pages) and "themes/economy/page/2/" not in pages
+    root, oldest = pages["themes/economy/"], pages["themes/economy/page/1/"]
+    assert root.articles == tuple(articles[:25]) and oldest.articles == tuple(articles[25:])
+    assert url_of(root.next) == "themes/economy/page/1/" and root.prev is None
+    assert url_of(oldest.prev) == "themes/economy/" and oldest.next is None
+    assert oldest.title == "Economy, 1–8 February 2026" and oldest.total == 0
 
 
 def test_front_page_caps_each_theme_and_links_to_the_rest(site_config: Config) -> None:
@@ -85,10 +94,13 @@ def test_front_page_caps_each_theme_and_links_to_the_rest(site_config: Config) -
     assert all(s.key != "culture" for s in day.sections)  # the featured story is not shown twice
 
 
-def test_front_page_paginates_by_days(site_config: Config) -> None:
+def test_front_page_paginates_by_days_from_the_oldest(site_config: Config) -> None:
     pages = by_url([art(i, 10 - i) for i in range(7)], site_config)
-    assert len(pages[""].sections) == site_config.front_page_days
-    assert "page/2/" in pages and "page/3/" in pages
+    # 7 days = 3 + 3 + 1 oldest first: the root shows the newest 4 days, page/1/ the oldest 3.
+    assert [s.key for s in pages[""].sections] == ["2026-02-10", "2026-02-09", "2026-02-08", "2026-02-07"]
+    assert [s.key for s in pages["page/1/"].sections] == ["2026-02-06", "2026-02-05", "2026-02-04"]
+    assert "page/2/" not in pages
+    assert pages["page/1/"].span == "4–6 February 2026" and pages["page/1/"].articles == ()
 
 
 def test_article_neighbours_follow_the_day_page(site_config: Config) -> None:
@@ -138,3 +150,103 @@ def test_term_slugs_are_ascii() -> None:
 def test_layout_is_deterministic(site_config: Config) -> None:
     articles = [art(i, 1 + i % 5, ("economy", "culture")[i % 2]) for i in range(30)]
     assert layout_site(articles, site_config) == layout_site(list(articles), site_config)
+
+
+LISTING_KINDS = {"front", "theme", "tag", "source", "language"}
+_NUMBERED = re.compile(r"page/\d+/$")
+
+
+def listing_of(page: Page) -> str:
+    """Return the root URL of the listing a page belongs to ("" for non-listing pages too)."""
+    return _NUMBERED.sub("", page.url)
+
+
+def varied(first: int, count: int, first_day: int) -> list[Article]:
+    """Return `count` articles numbered from `first`, three a day from `first_day` on, of varied kinds."""
+    themes, tags, sources, languages = ("economy", "culture"), ("trade", "oil", "art"), ("gov.kz", "a.kz"), ("en", "ru")
+    return [
+        art(
+            n,
+            first_day + (n - first) // 3,
+            themes[n % 2],
+            tags=(tags[n % 3], "all"),
+            source=sources[n % 5 % 2],
+            language=languages[n % 7 % 2],
+            score=float(n % 4),
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def listings(pages: Iterable[Page]) -> dict[str, list[Page]]:
+    """Return the pages of each paginated listing by its root URL, root first."""
+    out: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        if page.kind in LISTING_KINDS:
+            out[listing_of(page)].append(page)
+    return {root: sorted(group, key=lambda p: p.url != root) for root, group in out.items()}
+
+
+@pytest.mark.parametrize("added", [1, 2, 3, 4, 7, 12])
+def test_newer_articles_leave_numbered_pages_alone(site_config: Config, added: int) -> None:
+    config = replace(site_config, per_page=4, front_page_days=2)
+    old = sorted(varied(0, 60, 1), key=rank_key)
+    new = sorted([*old, *varied(60, added, 21)], key=rank_key)  # days 21 on: newer than any before
+    before, after = by_url(old, config), by_url(new, config)
+    assert all(url in after for url in before)  # no page goes away
+    for root, group in listings(before.values()).items():
+        changed = [p.url for p in group[1:] if after[p.url] != p]
+        assert len(changed) <= 1, (root, changed)
+        for url in changed:  # only the newest numbered page, whose newer neighbour is no longer the root
+            assert url_of(before[url].prev) == root
+            assert replace(after[url], prev=None) == replace(before[url], prev=None)
+
+
+def test_each_article_is_on_exactly_one_page_of_a_listing(site_config: Config) -> None:
+    config = replace(site_config, per_page=4, front_page_days=2)
+    articles = sorted(varied(0, 70, 1), key=rank_key)
+    pages = by_url(articles, config)
+    expected = {
+        "themes/economy/": [a for a in articles if a.theme == "economy"],
+        "tags/all/": articles,
+        "sources/a-kz/": [a for a in articles if a.source == "a.kz"],
+        "languages/ru/": [a for a in articles if a.language == "ru"],
+    }
+    found = listings(pages.values())
+    for root, items in expected.items():
+        shown = [a for page in found[root] for a in page.articles]
+        assert sorted(a.id for a in shown) == sorted(a.id for a in items), root  # once each, none missing
+        assert found[root][0].total == len(items)
+    days = [s.key for page in found[""] for s in page.sections]
+    assert sorted(days) == sorted({a.date.isoformat() for a in articles})
+
+
+@pytest.mark.parametrize("count", range(1, 14))
+def test_root_holds_one_to_two_pages_and_page_1_the_oldest(site_config: Config, count: int) -> None:
+    per_page = 4
+    articles = sorted((art(i, 1 + i) for i in range(count)), key=rank_key)
+    pages = by_url(articles, replace(site_config, per_page=per_page))
+    root = pages["themes/economy/"]
+    if count > per_page:
+        assert per_page <= len(root.articles) <= 2 * per_page - 1
+    if count >= 2 * per_page:
+        assert pages["themes/economy/page/1/"].articles == tuple(articles[-per_page:])  # the oldest, newest first
+    else:  # the newest chunk and the one before it fit on the root
+        assert root.articles == tuple(articles) and "themes/economy/page/1/" not in pages
+    numbered = [p for url, p in pages.items() if url.startswith("themes/economy/page/")]
+    assert all(len(p.articles) == per_page and p.span and p.total == 0 for p in numbered)
+    assert root.articles == tuple(articles[: count - len(numbered) * per_page])
+
+
+def test_an_article_page_can_show_an_edit_of_its_own_text_only(site_config: Config) -> None:
+    articles = [art(n, 3) for n in range(4)]
+    page = by_url(articles, site_config)[articles[1].url]
+    edited = replace(articles[1], title="A new title", body="A new body.", summary="")
+    fresh = refresh_article_page(page, edited)
+    assert fresh is not None and fresh.article == edited
+    assert fresh.title == "A new title" and fresh.description == "A new body."
+    assert (fresh.prev, fresh.next, fresh.related, fresh.links) == (page.prev, page.next, page.related, page.links)
+    # Anything that places the article elsewhere needs the whole layout.
+    for change in ({"tags": ("new tag",)}, {"theme": "culture"}, {"date": articles[1].date + dt.timedelta(days=1)}):
+        assert refresh_article_page(page, replace(articles[1], **change)) is None, change
+    assert refresh_article_page(by_url(articles, site_config)[""], edited) is None  # not an article page
