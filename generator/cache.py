@@ -92,6 +92,10 @@ class Cache(Protocol):
         """Store a named blob (e.g. a search index snapshot) under key, replacing the old one."""
         ...
 
+    def keep_blob(self, name: str, key: str) -> bool:
+        """Return whether the blob is stored under key, keeping it (as a get would) without reading it."""
+        ...
+
     def commit(self, *, prune: bool = True) -> None:
         """Save this build's entries; with prune, drop the entries it did not touch."""
         ...
@@ -129,6 +133,10 @@ class NullCache:
 
     def put_blob(self, name: str, key: str, data: bytes) -> None:
         """Do nothing."""
+
+    def keep_blob(self, name: str, key: str) -> bool:
+        """Return False: nothing is cached."""
+        return False
 
     def commit(self, *, prune: bool = True) -> None:
         """Do nothing."""
@@ -278,6 +286,13 @@ class BuildCache:
         """Store a named blob (e.g. a search index snapshot) under key, replacing the old one."""
         self._write("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", (name, key, data))
         self._used["blobs"].add(name)
+
+    def keep_blob(self, name: str, key: str) -> bool:
+        """Return whether the blob is stored under key, keeping it (as a get would) without reading it."""
+        if self._query("SELECT 1 FROM blobs WHERE name = ? AND key = ?", (name, key)) is None:
+            return False
+        self._used["blobs"].add(name)
+        return True
 
     # --- ending a build -------------------------------------------------------------------
 
