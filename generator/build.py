@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -35,6 +35,9 @@ from generator.models import Article, Link, Page, Problem, Severity
 logger = logging.getLogger(__name__)
 
 FEED_LIMIT = 50
+#: From this many files, the replaced site is kept as a spare copy that the next build refreshes
+#: in place: creating and removing a whole tree of directories costs seconds at 10,000 articles.
+SPARE_FILES = 5000
 #: Config fields that say where the site lives, not what it shows (left out of the cache key).
 _PLACES = frozenset({"paths", "config_path"})
 
@@ -104,6 +107,9 @@ class SiteBuilder:
         self._search_lock = threading.Lock()
         self._search_pending = False
         self._search_thread: threading.Thread | None = None
+        #: Called once an edited article's own page is written, before the rest of a rebuild
+        #: (the preview server tells open pages to reload then).
+        self.on_edited_shown: Callable[[], None] | None = None
 
     # --- phases ---------------------------------------------------------------------------
 
@@ -243,6 +249,7 @@ class SiteBuilder:
         for i, data in zip(missing, render_in_parallel(renderer, [layout[i] for i in missing]), strict=True):
             cache.put_page(keys[i], data)
             found[i] = data
+        logger.debug("rendered %d of %d pages; the others were cached", len(missing), len(layout))
         return [write.OutputFile(_page_path(p.url), data or b"") for p, data in zip(layout, found, strict=True)]
 
     def _open_cache(self, site: render.SiteInfo, dirs: Sequence[Path]) -> Cache:
@@ -286,6 +293,7 @@ class SiteBuilder:
     ) -> BuildResult:
         # Without a usable cache, keys (stats, hashes, page fingerprints) are not even computed.
         live = cache if cache.usable else None
+        lap = _Lap()
         # An ingest writing content/ meanwhile would leave this build with half its articles.
         with lock.content_lock(self.content_dir):
             self._load_all(live)
@@ -294,20 +302,28 @@ class SiteBuilder:
         report.extend(problems)
         articles = self._curated()
         layout = pages.layout_site(articles, self.config)
+        lap("load, curate, lay out")
         renderer = render.Renderer(site, dirs)
         files = self._render(renderer, layout, live)  # a template error aborts here, before any write
         files += self._machine_files(renderer, articles, layout, live)
         files += [write.OutputFile(path, data) for path, data in render.static_files(dirs)]
+        lap("render")
         self._refuse_if_strict_failed(report)  # before staging: nothing to write
-        staging = write.stage_site(files, self.output_dir)
+        spare = len(files) >= SPARE_FILES
+        staging = write.stage_site(files, self.output_dir, spare=spare)
         lock.pause_for_test("staged")
+        lap("stage")
         self._renderer = renderer
         self._digests = {f.path: f.digest for f in files}
         try:
-            indexed = self._index(staging, layout, report)
+            indexed = self._index(staging, layout, report, live)
             lock.pause_for_test("indexed")
+            lap("search index")
             self._refuse_if_strict_failed(report)  # again: indexing can warn
-            write.swap_in(staging, self.output_dir)
+            write.swap_in(staging, self.output_dir, spare=spare)
+            if spare:
+                write.make_spare(self.output_dir)  # after a first build, so that the next one is cheap too
+            lap("swap")
         except BaseException:
             write.discard_staging(staging)
             self._renderer = None  # the next rebuild must be a full one
@@ -332,20 +348,22 @@ class SiteBuilder:
         kept = "the previous site is unchanged" if self.output_dir.exists() else "no site was written"
         raise BuildError([Problem("", 0, f"site not published: {plural(count, 'problem')} under --strict ({kept})")])
 
-    def _index(self, root: Path, layout: Sequence[Page], report: RunReport) -> bool:
+    def _index(self, root: Path, layout: Sequence[Page], report: RunReport, cache: Cache | None = None) -> bool:
         """Index root with Pagefind; when that fails, warn and re-render the search page to say so."""
-        result = search.index_site(root)
+        # Bundles whose pages did not change come from the cache or the site being replaced.
+        result = search.index_site(root, self._digests, cache=cache, previous=self.output_dir)
         if result.ok:
             return True
-        report.add(
-            Problem(
-                "",
-                0,
-                f"search index not built: {result.detail}",
-                "pip install 'pagefind[extended]'; the site works without search",
-                Severity.WARNING,
+        if result.note != search.EMPTY_NOTE:
+            report.add(
+                Problem(
+                    "",
+                    0,
+                    f"search index not built: {result.detail}",
+                    "pip install 'pagefind[extended]'; the site works without search",
+                    Severity.WARNING,
+                )
             )
-        )
         renderer = self._renderer
         if renderer is not None and renderer.site.search_note != result.note:
             renderer = renderer.for_site(replace(renderer.site, search_note=result.note))
@@ -368,6 +386,7 @@ class SiteBuilder:
     def _rebuild(self, changed: list[Path], renderer: render.Renderer, report: RunReport) -> BuildResult:
         start = time.perf_counter()
         self._reload(changed)
+        shown = self._show_edited_first(changed, renderer)
         problems = [p for ps in self._problems.values() for p in ps]
         report.extend([p for path in {content.display_path(c) for c in changed} for p in self._problems.get(path, [])])
         articles = self._curated()
@@ -378,8 +397,11 @@ class SiteBuilder:
         files = self._render(renderer, dirty) + self._machine_files(renderer, articles, layout)
         gone = [_page_path(url) for url in self._pages if url not in new_pages]
         written = write.write_changed(files, self.output_dir, self._digests, removed=gone)
+        written += [path for path in shown if path not in written]
         self._pages = new_pages
         if any(p.article is not None for p in dirty) or gone:
+            # The edited pages are served at once; the search page says the index is catching up.
+            search.mark_pending(self.output_dir)
             self._reindex_soon()
         return BuildResult(
             len(articles),
@@ -391,6 +413,30 @@ class SiteBuilder:
             False,
             False,
         )
+
+    def _show_edited_first(self, changed: Sequence[Path], renderer: render.Renderer) -> list[str]:
+        """Write the edited articles' own pages at once; return their paths.
+
+        Laying out a big site takes seconds; the page being edited is the one the author
+        looks at, so it is shown first, with its links as they were. The full rebuild that
+        follows writes everything else, and this page again only if its links changed.
+        """
+        edited = [page for page in map(self._edited_page, changed) if page is not None]
+        files = [write.OutputFile(_page_path(page.url), renderer.render_page(page).encode()) for page in edited]
+        written = write.write_changed(files, self.output_dir, self._digests)
+        if written and self.on_edited_shown is not None:
+            self.on_edited_shown()
+        return written
+
+    def _edited_page(self, path: Path) -> Page | None:
+        """Return the new page of an edited article that stays where it was, or None."""
+        article = self._articles.get(path.relative_to(self.content_dir).as_posix())
+        old = self._pages.get(article.url) if article is not None else None
+        if article is None or old is None:
+            return None
+        curated = curate.apply_editorial([article], self.config)
+        page = pages.refresh_article_page(old, curated[0]) if curated else None
+        return page if page != old else None
 
     def _reindex_soon(self) -> None:
         """Refresh the search index in a background thread, at most one run at a time."""
@@ -410,12 +456,14 @@ class SiteBuilder:
                 self._search_pending = False
             try:
                 with lock.site_lock(self.output_dir):
-                    result = search.index_site(self.output_dir)
+                    # Only the bundles of shards with changed pages are indexed again.
+                    result = search.index_site(self.output_dir, dict(self._digests))
             except lock.BusyError as exc:
                 logger.warning("search index not refreshed: %s", exc)
                 continue
             if not result.ok:
                 logger.warning("search index not refreshed: %s", result.detail)
+                search.mark_pending(self.output_dir, False)  # not catching up: it failed, and the log says so
 
     def wait(self) -> None:
         """Wait until a background search index refresh has finished."""
@@ -425,6 +473,18 @@ class SiteBuilder:
 
     def _is_content(self, path: Path) -> bool:
         return path.suffix == ".md" and self.content_dir in path.parents
+
+
+class _Lap:
+    """Log (at debug level) the seconds since the previous lap: where a build's time goes."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        logger.debug("%s: %.2f s", phase, now - self.last)
+        self.last = now
 
 
 def _version(distribution: str) -> str:

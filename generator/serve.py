@@ -18,6 +18,7 @@ from typing import Any
 
 import watchfiles
 
+from generator.build import SiteBuilder
 from generator.config import Config
 from generator.livereload import BuildSignal, PreviewHTTPServer, is_loopback
 from generator.rebuild import Builder, BuilderFactory, FileChange, Rebuild, Rebuilder, default_builder, shown, snapshot
@@ -48,12 +49,21 @@ class PreviewServer:
         step_ms: int = 50,
     ) -> None:
         self._rewatch = threading.Event()  # set when the folders to watch may have changed
+        self.signal = BuildSignal()
+
+        def make_builder(config: Config, content: Path, output: Path) -> Builder:
+            builder = builder_factory(config, content, output)
+            if isinstance(builder, SiteBuilder):
+                # An edited article's page is written before the rest of the rebuild: reload it then.
+                builder.on_edited_shown = self.signal.announce
+            return builder
+
         self.rebuilder = Rebuilder(
             config,
             content_dir=(content_dir or config.paths.content).resolve(),
             output_dir=(output_dir or config.paths.site).resolve(),
             ingest=ingest,
-            builder_factory=builder_factory,
+            builder_factory=make_builder,
             on_rewatch=self._rewatch.set,
         )
         self.host = host
@@ -62,7 +72,6 @@ class PreviewServer:
         self.step_ms = step_ms
         self.builds = 0  # successful rebuilds since start (not counting the first build)
         self.failures = 0
-        self.signal = BuildSignal()
         self._stop_event = threading.Event()
         self._queue: queue.Queue[set[FileChange]] = queue.Queue()
         self._threads: list[threading.Thread] = []

@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -74,24 +74,122 @@ def _check_replaceable(output_dir: Path) -> None:
         )
 
 
-def stage_site(files: Iterable[OutputFile], output_dir: Path) -> Path:
-    """Write every file into a new temporary directory next to output_dir; return it."""
+def stage_site(files: Iterable[OutputFile], output_dir: Path, *, spare: bool = False) -> Path:
+    """Stage the whole site next to output_dir, for `swap_in`; return the staged directory.
+
+    With spare, and a spare copy of an earlier site kept by `swap_in`, that copy is brought
+    up to date in place: it is not published, and a big site where little changed then
+    costs the changed files only, not tens of thousands of new directories. Otherwise the
+    site is staged in a new temporary directory, where a file whose bytes equal those of
+    the same file in the current output_dir is hard-linked from it instead of written.
+    Nothing ever writes into a file of a site (every writer replaces files by renaming), so
+    an inode two sites share never changes under either.
+    """
     _check_replaceable(output_dir)
+    files = list(files)
+    kept = spare_path(output_dir)
+    if spare and kept.is_dir() and not kept.is_symlink():
+        try:
+            return _refresh(kept, files)
+        except OSError as exc:  # e.g. a file where the site now has a folder: stage afresh
+            logger.debug("spare copy %s not refreshed (%s): staging the whole site", kept, exc)
+            shutil.rmtree(kept, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(kept, ignore_errors=True)  # half refreshed: not worth keeping
+            raise
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=_staging_prefix(output_dir)))
+    previous = output_dir if output_dir.is_dir() else None
+    made: set[Path] = set()
     try:
-        seen: set[str] = set()
-        for item in files:
-            if item.path in seen:
-                raise BuildError([Problem(item.path, 0, "two pages want the same output file", "rename one of them")])
-            seen.add(item.path)
+        for item in _each_once(files):
             path = _target(staging, item.path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(item.data)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            if previous is None or not _link_same(_target(previous, item.path), path, item.data):
+                path.write_bytes(item.data)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging
+
+
+def spare_path(output_dir: Path) -> Path:
+    """Return where `swap_in` keeps the replaced site for the next build to refresh."""
+    return output_dir.parent / f".{output_dir.name}.spare"
+
+
+def make_spare(output_dir: Path) -> None:
+    """Keep a hard-linked copy of the site as its spare, unless there is one: the next build refreshes it.
+
+    The copy is made under a staging name and renamed when whole, so a killed run leaves
+    a leftover for clean_leftovers, never half a spare.
+    """
+    kept = spare_path(output_dir)
+    if kept.exists() or not output_dir.is_dir():
+        return
+    tmp = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=_staging_prefix(output_dir)))
+    try:
+        for folder, dirs, names in os.walk(output_dir):
+            target = tmp / Path(folder).relative_to(output_dir)
+            for name in dirs:
+                os.mkdir(target / name)
+            for name in names:
+                os.link(os.path.join(folder, name), target / name)
+        os.replace(tmp, kept)
+    except OSError as exc:  # e.g. a file system without hard links: the next build stages afresh
+        logger.debug("no spare copy of %s: %s", output_dir, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _refresh(spare: Path, files: Iterable[OutputFile]) -> Path:
+    """Make spare hold exactly files (and its search bundles): write what differs, remove the rest."""
+    seen: set[str] = set()
+    for item in _each_once(files):
+        seen.add(item.path)
+        path = _target(spare, item.path)
+        if not _holds(path, item.data):
+            write_atomic(path, item.data)  # a new inode: the published site may share the old one
+    for folder, _dirs, names in os.walk(spare, topdown=False):
+        rel = Path(folder).relative_to(spare).as_posix()
+        if rel == "pagefind" or rel.startswith("pagefind/"):
+            continue  # the search index brings its own folder up to date
+        for name in names:
+            if (name if rel == "." else f"{rel}/{name}") not in seen:
+                os.unlink(os.path.join(folder, name))
+        if rel != "." and not os.listdir(folder):
+            os.rmdir(folder)
+    return spare
+
+
+def _each_once(files: Iterable[OutputFile]) -> Iterator[OutputFile]:
+    """Yield the files, raising BuildError when two want one path."""
+    seen: set[str] = set()
+    for item in files:
+        if item.path in seen:
+            raise BuildError([Problem(item.path, 0, "two pages want the same output file", "rename one of them")])
+        seen.add(item.path)
+        yield item
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Return whether the file at path holds exactly data (False when it is missing or unreadable)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link_same(old: Path, new: Path, data: bytes) -> bool:
+    """Hard-link old to new when old holds exactly data; return whether it did."""
+    if not _holds(old, data):
+        return False
+    try:
+        os.link(old, new)
+    except OSError:  # a file system without hard links
+        return False
+    return True
 
 
 def discard_staging(staging: Path) -> None:
@@ -124,11 +222,16 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def swap_in(staging: Path, output_dir: Path) -> None:
-    """Replace output_dir by the staged site atomically; remove the previous site."""
+def swap_in(staging: Path, output_dir: Path, *, spare: bool = False) -> None:
+    """Replace output_dir by the staged site atomically; remove the previous site.
+
+    With spare, the previous site is kept as `spare_path(output_dir)` for the next build
+    to refresh (`stage_site`), instead of being removed file by file.
+    """
     _check_replaceable(output_dir)
     # mkdtemp makes the directory private; a published site must be world-readable.
     staging.chmod(0o755)
+    kept = spare_path(output_dir)
     if not output_dir.exists():
         os.replace(staging, output_dir)
         return
@@ -136,7 +239,12 @@ def swap_in(staging: Path, output_dir: Path) -> None:
         # The staging name now holds the previous site; a kill before it is removed leaves
         # a leftover that the next build's clean_leftovers deletes.
         pause_for_test("swap")
-        shutil.rmtree(staging, ignore_errors=True)
+        if spare and staging != kept:
+            shutil.rmtree(kept, ignore_errors=True)
+            os.replace(staging, kept)
+        elif not spare:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(kept, ignore_errors=True)  # a small site keeps no spare
         return
     # No atomic exchange: two renames. A kill between them leaves no output_dir, and the
     # next build's clean_leftovers puts the `.old-` copy back.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import search
 from generator.build import BuildResult, SiteBuilder, build_site
 from generator.check import check_links
 from generator.config import Config
@@ -20,6 +22,8 @@ from tests.conftest import make_config, write_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site-content"
 BASE = "https://example.github.io/digest/"
+# Two days a front page: the fixture's four days make a numbered front page (page/1/).
+BUILT_CONFIG = "title: Test Digest\ndomain: news.example.org\nfront_page_days: 2\n"
 
 
 def build(config: Config, content: Path, out: Path, **kwargs: object) -> tuple[BuildResult, RunReport]:
@@ -33,7 +37,7 @@ def build(config: Config, content: Path, out: Path, **kwargs: object) -> tuple[B
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a site built once from the fixture content."""
     root = tmp_path_factory.mktemp("built")
-    config = make_config(root / "cfg", "title: Test Digest\ndomain: news.example.org\n")
+    config = make_config(root / "cfg", BUILT_CONFIG)
     result, report = build(config, FIXTURE, root / "site", base_url=BASE)
     assert not report.problems, report.problems
     assert result.articles == 13  # 14 files, one draft
@@ -54,7 +58,7 @@ def read(site: Path, rel: str) -> str:
 
 EVERY_KIND = [
     "index.html",
-    "page/2/index.html",
+    "page/1/index.html",
     "2026/02/04/index.html",
     "2026/02/04/economy/thirty-two-commercial-documents/index.html",
     "themes/index.html",
@@ -151,7 +155,7 @@ def test_search_page_loads_pagefind_only_there(built: Path) -> None:
 
 
 def test_build_is_deterministic(built: Path, tmp_path: Path) -> None:
-    config = make_config(tmp_path / "cfg", "title: Test Digest\ndomain: news.example.org\n")
+    config = make_config(tmp_path / "cfg", BUILT_CONFIG)
     build(config, FIXTURE, tmp_path / "again", base_url=BASE)
     # Pagefind's own index files are not byte-identical between runs (its filter index order).
     left, right = _files(built), _files(tmp_path / "again")
@@ -292,7 +296,7 @@ class TestIncremental:
     def test_edit_rewrites_only_affected_pages(self, tmp_path: Path, site_config: Config) -> None:
         builder, content, site = self.setup(tmp_path, site_config)
         before = self.mtimes(site)
-        before_index = (site / "pagefind/pagefind-entry.json").stat().st_mtime_ns
+        before_index = search.published_bundles(site)
         path = content / "2026/02/03/economy/bank-keeps-base-rate.md"
         path.write_text(path.read_text().replace("The rate stays at 16.5 percent, the", "The rate stays at 16.5%, the"))
         result = builder.rebuild([path], RunReport())
@@ -306,7 +310,35 @@ class TestIncremental:
         assert result.written == len(changed)
         assert "16.5%" in (site / "2026/02/03/economy/bank-keeps-base-rate/index.html").read_text()
         builder.wait()
-        assert (site / "pagefind/pagefind-entry.json").stat().st_mtime_ns != before_index  # search refreshed
+        # Search refreshed: the edited article's shard has a new bundle, and only it.
+        after_index = search.published_bundles(site)
+        assert [name[:7] for name in after_index] == [name[:7] for name in before_index] == ["2026-02"]
+        assert after_index != before_index
+        assert json.loads((site / "pagefind/bundles.json").read_text())["pending"] is False
+
+    @pytest.mark.usefixtures("no_search")
+    def test_an_edited_article_is_shown_before_the_rest_of_the_rebuild(
+        self, tmp_path: Path, site_config: Config
+    ) -> None:
+        builder, content, site = self.setup(tmp_path, site_config)
+        page = site / "2026/02/03/economy/bank-keeps-base-rate/index.html"
+        seen: list[tuple[str, str]] = []  # (the article page, the theme page) when the hook runs
+        builder.on_edited_shown = lambda: seen.append(
+            (page.read_text(), (site / "themes/economy/index.html").read_text())
+        )
+        path = content / "2026/02/03/economy/bank-keeps-base-rate.md"
+        text = path.read_text()
+        path.write_text(text.replace("title: National Bank keeps the base rate", "title: Base rate unchanged"))
+        builder.rebuild([path], RunReport())
+        assert len(seen) == 1
+        shown, listing = seen[0]
+        assert "Base rate unchanged" in shown and "Base rate unchanged" not in listing  # the page first
+        assert "Base rate unchanged" in (site / "themes/economy/index.html").read_text()  # then the rest
+        # A move to another theme is not shown early: only the full layout can place it.
+        path.write_text(text.replace("theme: economy", "theme: politics"))
+        builder.rebuild([path], RunReport())
+        assert len(seen) == 1
+        assert (site / "2026/02/03/politics/bank-keeps-base-rate/index.html").is_file()
 
     @pytest.mark.usefixtures("no_search")
     def test_title_edit_updates_lists_and_neighbours(self, tmp_path: Path, site_config: Config) -> None:

@@ -97,6 +97,34 @@ def test_no_page_is_stale_after_an_article_a_template_or_the_config_changes(site
     assert pages == _cold(site, tmp_path / "cold")
 
 
+def test_a_big_sites_spare_copy_is_refreshed_into_the_same_site(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A big site keeps the site it replaced as a spare copy that the next build refreshes in
+    # place (cheaper than a new tree of folders); the result must be a cold build's bytes.
+    monkeypatch.setattr(build_module, "SPARE_FILES", 1)
+    spare = site / ".site.spare"
+    _build(site)
+    assert _pages(spare) == _pages(site / "site")  # a first build leaves a linked copy
+    article = next((site / "content").rglob("thirty-two-commercial-documents.md"))
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("Thirty-two commercial documents", "Thirty-three commercial documents"), "utf-8")
+    gone = next((site / "content").rglob("museum-opens-new-hall.md"))
+    gone.unlink()
+    _build(site)
+    pages = _pages(site / "site")
+    assert pages == _cold(site, tmp_path / "cold")
+    assert not any("museum-opens-new-hall" in path for path in pages)
+    # The spare is the previous site, untouched by the refresh of the one now published.
+    previous = _pages(spare)
+    assert any(b"Thirty-two commercial documents" in data for data in previous.values())
+    assert any("museum-opens-new-hall" in path for path in previous)
+    article.write_text(text, "utf-8")  # back again: the refreshed spare is published next
+    _build(site)
+    assert _pages(site / "site") == _cold(site, tmp_path / "cold")
+    assert not any(p.name.startswith(".site.new-") for p in site.iterdir())
+
+
 def test_a_corrupt_cache_is_one_warning_and_the_site_is_still_right(site: Path, tmp_path: Path) -> None:
     _build(site)
     (site / CACHE).write_bytes(b"\x00not a database\xff" * 512)

@@ -11,7 +11,16 @@ import pytest
 from generator import files
 from generator.errors import BuildError
 from generator.files import write_atomic
-from generator.write import OutputFile, clean_leftovers, discard_staging, stage_site, swap_in, write_changed
+from generator.write import (
+    OutputFile,
+    clean_leftovers,
+    discard_staging,
+    make_spare,
+    spare_path,
+    stage_site,
+    swap_in,
+    write_changed,
+)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -137,3 +146,36 @@ def test_discard_and_clean_leftovers(tmp_path: Path) -> None:
     assert clean_leftovers(site) == [leftover]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert tree(site) == {"index.html": b"v1"}
+
+
+def test_staging_links_unchanged_files_from_the_published_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    swap_in(stage_site([OutputFile("index.html", b"home"), OutputFile("a/index.html", b"a1")], out), out)
+    staging = stage_site([OutputFile("index.html", b"home"), OutputFile("a/index.html", b"a2")], out)
+    # Equal bytes share the inode; changed ones are new files, so the published site is intact.
+    assert (staging / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
+    assert (staging / "a/index.html").stat().st_ino != (out / "a/index.html").stat().st_ino
+    assert tree(out) == {"index.html": b"home", "a/index.html": b"a1"}
+    swap_in(staging, out)
+    assert tree(out) == {"index.html": b"home", "a/index.html": b"a2"}
+    assert not spare_path(out).exists()
+
+
+def test_a_spare_copy_is_refreshed_in_place_and_the_published_site_is_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = [OutputFile("index.html", b"home"), OutputFile("a/index.html", b"a1"), OutputFile("b/index.html", b"b")]
+    swap_in(stage_site(first, out, spare=True), out, spare=True)
+    make_spare(out)
+    spare = spare_path(out)
+    assert tree(spare) == tree(out) and (spare / "a/index.html").stat().st_ino == (out / "a/index.html").stat().st_ino
+    (spare / "pagefind").mkdir()
+    (spare / "pagefind" / "bundles.json").write_bytes(b"{}")  # the search index keeps its own folder
+    second = [OutputFile("index.html", b"home"), OutputFile("a/index.html", b"a2"), OutputFile("c/d/index.html", b"c")]
+    staging = stage_site(second, out, spare=True)
+    assert staging == spare
+    assert tree(staging) == {f.path: f.data for f in second} | {"pagefind/bundles.json": b"{}"}
+    assert not (staging / "b").exists()  # emptied folders go too
+    assert tree(out) == {f.path: f.data for f in first}  # a shared inode was replaced, not written
+    swap_in(staging, out, spare=True)
+    assert tree(out)["a/index.html"] == b"a2"
+    assert tree(spare_path(out)) == {f.path: f.data for f in first}  # the old site is the next spare

@@ -213,7 +213,9 @@ def _repeat_key(item: RawItem) -> tuple[str, str] | None:
 
 def _combine(first: RawItem, repeat: RawItem) -> RawItem:
     """Return one item for a story and its repeat: the first's identity, the longer text."""
-    longer = repeat if len(normalize_title(" ".join(repeat.body))) > len(normalize_title(" ".join(first.body))) else first
+    longer = (
+        repeat if len(normalize_title(" ".join(repeat.body))) > len(normalize_title(" ".join(first.body))) else first
+    )
     return RawItem(
         origin=first.origin,
         title=first.title,
