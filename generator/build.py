@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from generator import __version__, content, curate, feeds, lock, pages, render, search, write
 from generator.cache import BuildCache, Cache, Fingerprinter, NullCache, code_fingerprint, fingerprint, tree_fingerprint
+from generator.collector import kept_from_collector
 from generator.config import Config
 from generator.errors import BuildError, ContentError
 from generator.log import RunReport, plural
@@ -282,14 +283,21 @@ class SiteBuilder:
         site = self._site_info(search.search_note())
         cache = self._open_cache(site, dirs)
         try:
-            result = self._build_with(report, cache, site, dirs, start)
+            with kept_from_collector() as settle:
+                result = self._build_with(report, cache, site, dirs, start, settle)
             cache.commit()  # only after the site is in place: a failed build keeps the old entries
         finally:
             cache.close()
         return result
 
     def _build_with(
-        self, report: RunReport, cache: Cache, site: render.SiteInfo, dirs: Sequence[Path], start: float
+        self,
+        report: RunReport,
+        cache: Cache,
+        site: render.SiteInfo,
+        dirs: Sequence[Path],
+        start: float,
+        settle: Callable[[], None] = lambda: None,
     ) -> BuildResult:
         # Without a usable cache, keys (stats, hashes, page fingerprints) are not even computed.
         live = cache if cache.usable else None
@@ -298,10 +306,12 @@ class SiteBuilder:
         with lock.content_lock(self.content_dir):
             self._load_all(live)
             lock.pause_for_test("loaded")
+        settle()  # the articles live to the end: the collector need not walk them again
         problems = [p for ps in self._problems.values() for p in ps]
         report.extend(problems)
         articles = self._curated()
         layout = pages.layout_site(articles, self.config)
+        settle()  # nor the pages
         lap("load, curate, lay out")
         renderer = render.Renderer(site, dirs)
         files = self._render(renderer, layout, live)  # a template error aborts here, before any write

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import json
 import logging
 import multiprocessing
@@ -35,6 +34,7 @@ from typing import Any, TypeVar
 
 from generator import content, lock, tombstones
 from generator.bodytext import join_paragraphs, to_markdown
+from generator.collector import kept_from_collector
 from generator.config import Config
 from generator.curate import Curator, Prepared, Repeats
 from generator.log import RunReport, plural
@@ -349,28 +349,13 @@ def ingest_paths(
     with lock.content_lock(content_dir):
         content.remove_stale_temp_files(content_dir)
         # One pool of worker processes serves every phase of a large run (none for a small one).
-        with _worker_pool(_worker_count(found)) as mapper, _kept_from_collector() as settle:
+        with _worker_pool(_worker_count(found)) as mapper, kept_from_collector() as settle:
             result = run.ingest(inputs, mapper, started, settle)
     if report_path:
         report_path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"inputs": run.entries, "problems": [str(p) for p in report.problems]}
         content.write_text_atomic(report_path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     return result
-
-
-@contextmanager
-def _kept_from_collector() -> Iterator[Callable[[], None]]:
-    """Yield a function that keeps every object made so far from the cyclic collector, until the exit.
-
-    A run builds hundreds of thousands of containers (articles, sets of shingles) that live
-    to its end and form no cycles; the collector kept walking them all, which cost a sixth
-    of this process's time. `gc.freeze` sets them aside and the collector stays on (the
-    preview server's threads may run meanwhile); the exit hands them back to it.
-    """
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
 
 
 def _as_written(article: Article) -> Article:
