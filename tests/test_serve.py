@@ -8,6 +8,7 @@ served page and a reload event, and the process starts and stops cleanly.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -24,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 from watchfiles import Change
 
+from generator import search
 from generator.cli import cli
 from generator.config import load_config
 from generator.livereload import EVENTS_URL, SCRIPT_URL
@@ -192,3 +194,39 @@ def test_digest_serve_shows_an_edit_and_stops_on_ctrl_c(site_root: Path) -> None
             raise
         assert proc.returncode == 0, rest
     assert "Traceback" not in rest and "stopping" in rest
+
+
+def test_the_search_page_says_when_the_index_is_catching_up(
+    site_root: Path, tmp_path: Path, log: LogLines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The index is refreshed after an edit is served, in the background: until it is,
+    # bundles.json says so and the search page shows its catching-up notice. A slowed-down
+    # Pagefind keeps that window open long enough to see.
+    real = search._command()
+    if real is None:
+        pytest.skip("Pagefind is not installed: pip install 'pagefind[extended]' (a dependency of digest)")
+    slow = tmp_path / "slow_pagefind.py"
+    slow.write_text(
+        f"import subprocess, sys, time\ntime.sleep(1.5)\nsys.exit(subprocess.call({real!r} + sys.argv[1:]))\n"
+    )
+    monkeypatch.setattr(search, "_command", lambda: [sys.executable, str(slow)])
+    server = PreviewServer(load_config(site_root / "digest.yaml"), port=0, ingest=False)
+    server.start()
+    try:
+
+        def listing() -> dict[str, Any]:
+            data = json.loads(page_text(server.port, "/pagefind/bundles.json") or "{}")
+            return data if isinstance(data, dict) else {}
+
+        before = listing()
+        assert before["pending"] is False and len(before["bundles"]) == 1
+        assert 'id="search-catching-up"' in page_text(server.port, "/search/")  # hidden until needed
+        (site_root / BUDGET).write_text(article("Budget approved", "Edited: the index lags."), encoding="utf-8")
+        wait_until(lambda: "the index lags" in page_text(server.port, BUDGET_URL), "the edit to be served")
+        wait_until(lambda: listing().get("pending") is True, "bundles.json to say the index is catching up")
+        wait_until(lambda: listing().get("pending") is False, "the index to catch up")
+        after = listing()["bundles"]
+        assert after != before["bundles"]  # the edited month's bundle was indexed again
+        assert page_text(server.port, f"/pagefind/{after[0]}pagefind-entry.json")  # and it is served
+    finally:
+        server.stop()
