@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from generator import __version__, content, curate, feeds, lock, pages, render, search, write
 from generator.cache import BuildCache, Cache, Fingerprinter, NullCache, code_fingerprint, fingerprint, tree_fingerprint
-from generator.collector import kept_from_collector
+from generator.collector import give_back_freed_memory, kept_from_collector
 from generator.config import Config
 from generator.errors import BuildError, ContentError
 from generator.log import RunReport, plural
@@ -325,6 +325,9 @@ class SiteBuilder:
         lap("stage")
         self._renderer = renderer
         self._digests = {f.path: f.digest for f in files}
+        count = len(files)
+        del files  # the pages' bytes are on disk now: give their memory back before Pagefind runs
+        give_back_freed_memory()
         try:
             indexed = self._index(staging, layout, report, live)
             lock.pause_for_test("indexed")
@@ -342,8 +345,8 @@ class SiteBuilder:
         return BuildResult(
             len(articles),
             len(layout),
-            len(files),
-            len(files),
+            count,
+            count,
             _skipped(problems),
             time.perf_counter() - start,
             True,
@@ -519,26 +522,28 @@ def _body_html(body: str, renderer: render.Renderer, cache: Cache | None) -> str
 
 #: Below this many pages to render, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 300
+#: The fewest pages a render worker is given at once (fewer cost more in round trips).
+RENDER_RUN_MIN = 50
 
 
 def render_in_parallel(renderer: render.Renderer, layout: Sequence[Page]) -> list[bytes]:
     """Return the pages rendered, on every core when there are enough of them; same bytes either way.
 
     Workers are forked, so they inherit the renderer and the pages instead of receiving
-    them pickled; each renders every n-th page and sends back bytes. Forking is skipped in
-    a process running other threads (the preview server), where it is not safe.
+    them pickled; each renders runs of pages and sends back their bytes. Many short runs
+    keep every worker busy to the end and hold little in flight (one worker's whole share
+    pickled at once held twice its bytes). Forking is skipped in a process running other
+    threads (the preview server), where it is not safe.
     """
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if workers < 2 or len(layout) < PARALLEL_MIN_PAGES or not forkable:
         return [renderer.render_page(page).encode() for page in layout]
+    size = max(RENDER_RUN_MIN, len(layout) // (workers * 16))
+    starts = range(0, len(layout), size)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(renderer, layout)) as pool:
-        parts = list(pool.map(_render_share, range(workers), [workers] * workers))
-    out: list[bytes] = [b""] * len(layout)
-    for start, part in enumerate(parts):
-        out[start::workers] = part
-    return out
+        return [data for run in pool.map(_render_run, starts, [size] * len(starts)) for data in run]
 
 
 #: What a forked render worker works on, set once by `_adopt` in that worker only.
@@ -550,10 +555,10 @@ def _adopt(renderer: render.Renderer, layout: Sequence[Page]) -> None:
     _worker_job = (renderer, layout)
 
 
-def _render_share(start: int, step: int) -> list[bytes]:
+def _render_run(start: int, size: int) -> list[bytes]:
     assert _worker_job is not None, "a render worker runs only after _adopt"
     renderer, layout = _worker_job
-    return [renderer.render_page(page).encode() for page in layout[start::step]]
+    return [renderer.render_page(page).encode() for page in layout[start : start + size]]
 
 
 def _page_path(url: str) -> str:
