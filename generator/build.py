@@ -319,28 +319,9 @@ class SiteBuilder:
         files += [write.OutputFile(path, data) for path, data in render.static_files(dirs)]
         lap("render")
         self._refuse_if_strict_failed(report)  # before staging: nothing to write
-        spare = len(files) >= SPARE_FILES
-        staging = write.stage_site(files, self.output_dir, spare=spare)
-        lock.pause_for_test("staged")
-        lap("stage")
         self._renderer = renderer
-        self._digests = {f.path: f.digest for f in files}
         count = len(files)
-        del files  # the pages' bytes are on disk now: give their memory back before Pagefind runs
-        give_back_freed_memory()
-        try:
-            indexed = self._index(staging, layout, report, live)
-            lock.pause_for_test("indexed")
-            lap("search index")
-            self._refuse_if_strict_failed(report)  # again: indexing can warn
-            write.swap_in(staging, self.output_dir, spare=spare)
-            if spare:
-                write.make_spare(self.output_dir)  # after a first build, so that the next one is cheap too
-            lap("swap")
-        except BaseException:
-            write.discard_staging(staging)
-            self._renderer = None  # the next rebuild must be a full one
-            raise
+        indexed = self._publish(files, layout, report, live, lap)
         self._pages = {p.url: p for p in layout}
         return BuildResult(
             len(articles),
@@ -352,6 +333,32 @@ class SiteBuilder:
             True,
             indexed,
         )
+
+    def _publish(
+        self, files: list[write.OutputFile], layout: Sequence[Page], report: RunReport, cache: Cache | None, lap: _Lap
+    ) -> bool:
+        """Stage the files, index them for search and swap them in; return whether search was indexed."""
+        spare = len(files) >= SPARE_FILES
+        staging = write.stage_site(files, self.output_dir, spare=spare)
+        lock.pause_for_test("staged")
+        lap("stage")
+        self._digests = {f.path: f.digest for f in files}
+        files.clear()  # the pages' bytes are on disk now: give their memory back before Pagefind runs
+        give_back_freed_memory()
+        try:
+            indexed = self._index(staging, layout, report, cache)
+            lock.pause_for_test("indexed")
+            lap("search index")
+            self._refuse_if_strict_failed(report)  # again: indexing can warn
+            write.swap_in(staging, self.output_dir, spare=spare)
+            if spare:
+                write.make_spare(self.output_dir)  # after a first build, so that the next one is cheap too
+            lap("swap")
+        except BaseException:
+            write.discard_staging(staging)
+            self._renderer = None  # the next rebuild must be a full one
+            raise
+        return indexed
 
     def _refuse_if_strict_failed(self, report: RunReport) -> None:
         """Raise BuildError when --strict already makes this run fail: such a site is not published."""

@@ -9,6 +9,7 @@ leaves behind is tidied by the caller that owns the folder, e.g.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import threading
@@ -46,3 +47,8 @@ def write_atomic(path: Path | str, data: bytes | str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def digest(data: bytes) -> bytes:
+    """Return the short hash a build knows a file's bytes by (its own site files, and the search index's keys)."""
+    return hashlib.blake2b(data, digest_size=16).digest()

@@ -14,7 +14,6 @@ Pagefind is killed with its parent, so a killed build leaves no writer behind.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import importlib.metadata
 import importlib.util
 import io
@@ -34,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cache import Cache, fingerprint
-from generator.files import write_atomic
+from generator.files import digest, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +210,7 @@ def page_digests(site_dir: Path) -> dict[str, bytes]:
     for path in site_dir.glob(ARTICLE_PAGES):
         rel = path.relative_to(site_dir).as_posix()
         if is_article_page(rel):
-            out[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+            out[rel] = digest(path.read_bytes())
     return out
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import logging
 import os
 import shutil
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import BuildError
-from generator.files import write_atomic
+from generator.files import digest, write_atomic
 from generator.lock import pause_for_test
 from generator.models import Problem
 
@@ -42,7 +41,7 @@ class OutputFile:
     @property
     def digest(self) -> bytes:
         """Return a short hash of the bytes, to tell changed files from unchanged ones."""
-        return hashlib.blake2b(self.data, digest_size=16).digest()
+        return digest(self.data)
 
 
 def _target(root: Path, rel: str) -> Path:
