@@ -56,5 +56,5 @@ shots:  ## screenshots of the seed site (front page, an article; phone/desktop; 
 ci:  ## what CI runs, from scratch (fresh virtualenv, installs, all checks and tests)
 	bash .ci/run
 
-clean:  ## remove build output and caches (the build cache too)
-	rm -rf site .cache .ci/.venv .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+clean:  ## remove build output (the site and its spare copy) and caches (the build cache too)
+	rm -rf site .site.spare .cache .ci/.venv .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
