@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.metadata
+import itertools
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -236,22 +237,31 @@ class SiteBuilder:
 
     def _render(
         self, renderer: render.Renderer, layout: Sequence[Page], cache: Cache | None = None
-    ) -> list[write.OutputFile]:
-        """Render pages; with a cache, a page whose value is unchanged is not rendered again."""
+    ) -> Iterator[write.OutputFile]:
+        """Yield the pages rendered, as they come (cached ones first, then the rest in layout order).
+
+        With a cache, a page whose value is unchanged is not rendered again. Nothing holds
+        every page's bytes at once: they go on to staging one by one.
+        """
         if cache is None:
-            rendered = render_in_parallel(renderer, layout)
-            return [write.OutputFile(_page_path(p.url), data) for p, data in zip(layout, rendered, strict=True)]
+            for page, data in zip(layout, stream_rendered(renderer, layout), strict=True):
+                yield write.OutputFile(_page_path(page.url), data)
+            return
         # A Page holds everything its template reads, and the cache's salt covers the
         # templates, config, site settings and code, so equal fingerprints mean equal bytes.
         key = Fingerprinter()
-        keys = [key(page) for page in layout]
-        found = [cache.get_page(k) for k in keys]
-        missing = [i for i, data in enumerate(found) if data is None]
-        for i, data in zip(missing, render_in_parallel(renderer, [layout[i] for i in missing]), strict=True):
-            cache.put_page(keys[i], data)
-            found[i] = data
+        missing: list[tuple[Page, str]] = []
+        for page in layout:
+            page_key = key(page)
+            found = cache.get_page(page_key)
+            if found is None:
+                missing.append((page, page_key))
+            else:
+                yield write.OutputFile(_page_path(page.url), found)
+        for (page, page_key), data in zip(missing, stream_rendered(renderer, [p for p, _ in missing]), strict=True):
+            cache.put_page(page_key, data)
+            yield write.OutputFile(_page_path(page.url), data)
         logger.debug("rendered %d of %d pages; the others were cached", len(missing), len(layout))
-        return [write.OutputFile(_page_path(p.url), data or b"") for p, data in zip(layout, found, strict=True)]
 
     def _open_cache(self, site: render.SiteInfo, dirs: Sequence[Path]) -> Cache:
         """Open the build cache, salted with everything besides a page's value that shapes its bytes."""
@@ -313,21 +323,22 @@ class SiteBuilder:
         layout = pages.layout_site(articles, self.config)
         settle()  # nor the pages
         lap("load, curate, lay out")
+        self._refuse_if_strict_failed(report)  # before rendering and staging: nothing to write
         renderer = render.Renderer(site, dirs)
-        files = self._render(renderer, layout, live)  # a template error aborts here, before any write
-        files += self._machine_files(renderer, articles, layout, live)
-        files += [write.OutputFile(path, data) for path, data in render.static_files(dirs)]
-        lap("render")
-        self._refuse_if_strict_failed(report)  # before staging: nothing to write
-        self._renderer = renderer
-        count = len(files)
+        files = itertools.chain(
+            self._render(renderer, layout, live),
+            self._machine_files(renderer, articles, layout, live),
+            (write.OutputFile(path, data) for path, data in render.static_files(dirs)),
+        )
+        self._renderer = renderer  # _index re-renders the search page with it if indexing fails
+        # Pages are staged as they are rendered; a template error discards the staging.
         indexed = self._publish(files, layout, report, live, lap)
         self._pages = {p.url: p for p in layout}
         return BuildResult(
             len(articles),
             len(layout),
-            count,
-            count,
+            len(self._digests),
+            len(self._digests),
             _skipped(problems),
             time.perf_counter() - start,
             True,
@@ -335,16 +346,25 @@ class SiteBuilder:
         )
 
     def _publish(
-        self, files: list[write.OutputFile], layout: Sequence[Page], report: RunReport, cache: Cache | None, lap: _Lap
+        self,
+        files: Iterable[write.OutputFile],
+        layout: Sequence[Page],
+        report: RunReport,
+        cache: Cache | None,
+        lap: _Lap,
     ) -> bool:
         """Stage the files, index them for search and swap them in; return whether search was indexed."""
-        spare = len(files) >= SPARE_FILES
-        staging = write.stage_site(files, self.output_dir, spare=spare)
+        spare = len(layout) >= SPARE_FILES
+        digests: dict[str, bytes] = {}
+        try:
+            staging = write.stage_site(_recording(files, digests), self.output_dir, spare=spare)
+        except BaseException:
+            self._renderer = None  # a template failed part-way: the next rebuild must be a full one
+            raise
         lock.pause_for_test("staged")
-        lap("stage")
-        self._digests = {f.path: f.digest for f in files}
-        files.clear()  # the pages' bytes are on disk now: give their memory back before Pagefind runs
-        give_back_freed_memory()
+        lap("render and stage")
+        self._digests = digests
+        give_back_freed_memory()  # rendering's garbage, before Pagefind needs memory of its own
         try:
             indexed = self._index(staging, layout, report, cache)
             lock.pause_for_test("indexed")
@@ -414,7 +434,7 @@ class SiteBuilder:
         new_pages = {p.url: p for p in layout}
         # A page is re-rendered only when its value changed: a Page holds all its template reads.
         dirty = [p for p in layout if self._pages.get(p.url) != p]
-        files = self._render(renderer, dirty) + self._machine_files(renderer, articles, layout)
+        files = [*self._render(renderer, dirty), *self._machine_files(renderer, articles, layout)]
         gone = [_page_path(url) for url in self._pages if url not in new_pages]
         written = write.write_changed(files, self.output_dir, self._digests, removed=gone)
         written += [path for path in shown if path not in written]
@@ -534,7 +554,12 @@ RENDER_RUN_MIN = 50
 
 
 def render_in_parallel(renderer: render.Renderer, layout: Sequence[Page]) -> list[bytes]:
-    """Return the pages rendered, on every core when there are enough of them; same bytes either way.
+    """Return the pages rendered (see `stream_rendered`)."""
+    return list(stream_rendered(renderer, layout))
+
+
+def stream_rendered(renderer: render.Renderer, layout: Sequence[Page]) -> Iterator[bytes]:
+    """Yield the pages rendered, in order, on every core when there are enough of them; same bytes either way.
 
     Workers are forked, so they inherit the renderer and the pages instead of receiving
     them pickled; each renders runs of pages and sends back their bytes. Many short runs
@@ -545,12 +570,15 @@ def render_in_parallel(renderer: render.Renderer, layout: Sequence[Page]) -> lis
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if workers < 2 or len(layout) < PARALLEL_MIN_PAGES or not forkable:
-        return [renderer.render_page(page).encode() for page in layout]
+        for page in layout:
+            yield renderer.render_page(page).encode()
+        return
     size = max(RENDER_RUN_MIN, len(layout) // (workers * 16))
     starts = range(0, len(layout), size)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(renderer, layout)) as pool:
-        return [data for run in pool.map(_render_run, starts, [size] * len(starts)) for data in run]
+        for run in pool.map(_render_run, starts, [size] * len(starts)):
+            yield from run
 
 
 #: What a forked render worker works on, set once by `_adopt` in that worker only.
@@ -566,6 +594,13 @@ def _render_run(start: int, size: int) -> list[bytes]:
     assert _worker_job is not None, "a render worker runs only after _adopt"
     renderer, layout = _worker_job
     return [renderer.render_page(page).encode() for page in layout[start : start + size]]
+
+
+def _recording(files: Iterable[write.OutputFile], digests: dict[str, bytes]) -> Iterator[write.OutputFile]:
+    """Yield the files, noting each one's digest (what the preview's rebuilds compare against)."""
+    for item in files:
+        digests[item.path] = item.digest
+        yield item
 
 
 def _page_path(url: str) -> str:

@@ -85,14 +85,10 @@ def stage_site(files: Iterable[OutputFile], output_dir: Path, *, spare: bool = F
     an inode two sites share never changes under either.
     """
     _check_replaceable(output_dir)
-    files = list(files)
     kept = spare_path(output_dir)
     if spare and kept.is_dir() and not kept.is_symlink():
         try:
             return _refresh(kept, files)
-        except OSError as exc:  # e.g. a file where the site now has a folder: stage afresh
-            logger.debug("spare copy %s not refreshed (%s): staging the whole site", kept, exc)
-            shutil.rmtree(kept, ignore_errors=True)
         except BaseException:
             shutil.rmtree(kept, ignore_errors=True)  # half refreshed: not worth keeping
             raise
@@ -149,6 +145,7 @@ def _refresh(spare: Path, files: Iterable[OutputFile]) -> Path:
         seen.add(item.path)
         path = _target(spare, item.path)
         if not _holds(path, item.data):
+            _clear_way(spare, path)
             write_atomic(path, item.data)  # a new inode: the published site may share the old one
     for folder, _dirs, names in os.walk(spare, topdown=False):
         rel = Path(folder).relative_to(spare).as_posix()
@@ -160,6 +157,17 @@ def _refresh(spare: Path, files: Iterable[OutputFile]) -> Path:
         if rel != "." and not os.listdir(folder):
             os.rmdir(folder)
     return spare
+
+
+def _clear_way(root: Path, path: Path) -> None:
+    """Remove what stands where path or its folders must go: a file where a folder was, or the reverse."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    for folder in reversed(path.relative_to(root).parents[:-1]):
+        here = root / folder
+        if here.is_symlink() or (here.exists() and not here.is_dir()):
+            here.unlink()
+            return
 
 
 def _each_once(files: Iterable[OutputFile]) -> Iterator[OutputFile]:
