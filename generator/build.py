@@ -553,11 +553,6 @@ PARALLEL_MIN_PAGES = 300
 RENDER_RUN_MIN = 50
 
 
-def render_in_parallel(renderer: render.Renderer, layout: Sequence[Page]) -> list[bytes]:
-    """Return the pages rendered (see `stream_rendered`)."""
-    return list(stream_rendered(renderer, layout))
-
-
 def stream_rendered(renderer: render.Renderer, layout: Sequence[Page]) -> Iterator[bytes]:
     """Yield the pages rendered, in order, on every core when there are enough of them; same bytes either way.
 

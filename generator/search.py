@@ -183,13 +183,16 @@ def _day_runs(days: Sequence[str], per_day: Mapping[str, int], limit: int) -> li
 def plan_bundles(digests: Mapping[str, bytes], limit: int = SHARD_LIMIT) -> tuple[Bundle, ...]:
     """Return the site's bundles, newest first, from the digests of its files (site path → digest)."""
     pages = sorted(path for path in digests if is_article_page(path))
+    shards = plan_shards(pages, limit)
+    shard_of = {day: index for index, shard in enumerate(shards) for day in shard.days}
+    members: list[list[tuple[str, bytes]]] = [[] for _ in shards]
+    for path in pages:
+        members[shard_of[path[:10]]].append((path, digests[path]))
     version = _pagefind_version()
-    bundles = []
-    for shard in plan_shards(pages, limit):
-        days = set(shard.days)
-        members = [(path, digests[path]) for path in pages if path[:10] in days]
-        bundles.append(Bundle(shard, fingerprint((version, shard.name, shard.glob, members))))
-    return tuple(bundles)
+    return tuple(
+        Bundle(shard, fingerprint((version, shard.name, shard.glob, pages_of)))
+        for shard, pages_of in zip(shards, members, strict=True)
+    )
 
 
 def _pagefind_version() -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from generator import build as build_module
 from generator import search
-from generator.build import render_in_parallel
+from generator.build import stream_rendered
 from generator.config import load_config
 from generator.content import load_content
 from generator.curate import apply_editorial
@@ -157,5 +157,5 @@ def test_rendering_on_every_core_gives_the_bytes_of_one_process(monkeypatch: pyt
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(build_module, "ProcessPoolExecutor", CountedPool)
-    assert render_in_parallel(renderer, layout) == serial
+    assert list(stream_rendered(renderer, layout)) == serial
     assert len(pools) == 1, "the pages were not rendered in worker processes"
