@@ -505,11 +505,11 @@ class SiteBuilder:
                 logger.warning("search index not refreshed: %s", result.detail)
                 search.mark_pending(self.output_dir, False)  # not catching up: it failed, and the log says so
 
-    def wait(self) -> None:
-        """Wait until a background search index refresh has finished."""
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait until a background search index refresh has finished (or `timeout` seconds pass)."""
         thread = self._search_thread
         if thread is not None:
-            thread.join()
+            thread.join(timeout)
 
     def _is_content(self, path: Path) -> bool:
         return path.suffix == ".md" and self.content_dir in path.parents

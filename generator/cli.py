@@ -479,8 +479,10 @@ def serve(
         return
     _say(ctx, f"serving {server.url} (Ctrl-C to stop)")
     try:
+        # Short sleeps, not one long one: the kernel may hand Ctrl-C to a worker thread, and
+        # Python raises KeyboardInterrupt only when the main thread next runs bytecode.
         while True:
-            time.sleep(3600)
+            time.sleep(0.25)
     except KeyboardInterrupt:
         _say(ctx, "\nstopping…")
     finally:

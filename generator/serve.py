@@ -138,6 +138,9 @@ class PreviewServer:
         self._queue.put(set())  # wake the rebuild loop
         for thread in self._threads:
             thread.join(timeout=30)
+        if isinstance(self.builder, SiteBuilder):
+            # A search index refresh still running would leave Pagefind writing into the site.
+            self.builder.wait(timeout=30)
 
     def apply_changes(self, changes: Iterable[FileChange]) -> Rebuild:
         """Rebuild for a batch of changes, count it, and tell open pages when the site changed."""
