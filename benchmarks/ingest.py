@@ -1,18 +1,20 @@
 """Time the page-dump parser (and optionally the whole ingest) on N synthetic articles.
 
-Usage: python benchmarks/ingest.py [--n 10000] [--per-page 20] [--seed 1] [--full] [--keep DIR]
+Usage: python benchmarks/ingest.py [--n 10000] [--per-page 20] [--seed 1] [--full [--repeat N]] [--keep DIR]
 
 Generates N articles as page text dumps in four mixed layouts (dated headlines with glued
 `Source :` markers; title/date/body repeated under two section headings; a header
 timestamp and date lines before titles; a ticker and page date above blank-separated
 paragraphs), times `read_text_dump` over every page, and with `--full` times
-`ingest_paths` into a temporary content directory. Prints one line per measurement (the
-full one with the seconds of each phase of ingest_paths and the CPU seconds spent in this
-process and in the worker processes).
+`ingest_paths` into a temporary content directory (`--repeat N`: N times, each into a
+fresh folder, then the best and the median). Prints one line per measurement (the full
+one with its wall seconds, the seconds of each phase of ingest_paths and the CPU seconds
+spent in this process and in the worker processes).
 
 Run it on an idle machine, and not within a minute or so of deleting many files (say, a
-previous run's temporary directory): on ext4 without a journal, creating files next to
-recently freed inodes is several times slower, which shows up in the write phase.
+previous run's temporary directory): on this ext4 virtual disk, creating files soon after
+many were deleted is several times slower, which shows up in the write phase. The runs of
+one `--repeat` are deleted only after the last.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -183,8 +186,8 @@ class _PhaseLog(logging.Handler):
             self.phases.append(message.removeprefix("phase "))
 
 
-def time_full(pages: list[tuple[str, str, int]], keep: Path | None) -> str:
-    """Return the summary of a full ingest of the pages into a temporary content directory."""
+def time_full(pages: list[tuple[str, str, int]], root: Path) -> tuple[float, str]:
+    """Ingest the pages from root/raw into root/content; return (wall seconds, summary line)."""
     from generator.config import load_config
     from generator.ingest import ingest_paths
     from generator.log import RunReport
@@ -194,20 +197,44 @@ def time_full(pages: list[tuple[str, str, int]], keep: Path | None) -> str:
     ingest_logger.addHandler(phase_log)
     ingest_logger.setLevel(logging.DEBUG)
     ingest_logger.propagate = False  # keep the other debug lines off the terminal
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = keep or Path(tmp)
-        raw = root / "raw"
-        raw.mkdir(parents=True, exist_ok=True)
-        for name, text, _ in pages:
-            (raw / name).write_text(text, encoding="utf-8")
-        config = load_config(None, cwd=root)
-        os.sync()  # do not charge the disk's backlog (the input just written, earlier runs) to ingest
+    raw = root / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name, text, _ in pages:
+        (raw / name).write_text(text, encoding="utf-8")
+    config = load_config(None, cwd=root)
+    os.sync()  # do not charge the disk's backlog (the input just written, earlier runs) to ingest
+    started = time.perf_counter()
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
         result = ingest_paths([raw], config, content_dir=root / "content", report=RunReport())
+    finally:
         ingest_logger.removeHandler(phase_log)
         ingest_logger.propagate = True
         ingest_logger.setLevel(logging.NOTSET)
-        return f"{result.summary} [{', '.join(phase_log.phases)}]"
+    wall = time.perf_counter() - started
+    own_cpu = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(own)
+    workers_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(children)
+    return wall, (
+        f"{result.summary} [{', '.join(phase_log.phases)}] "
+        f"(wall {wall:.2f} s; CPU {own_cpu:.2f} s here, {workers_cpu:.2f} s in workers)"
+    )
+
+
+def time_full_runs(pages: list[tuple[str, str, int]], repeat: int, keep: Path | None) -> None:
+    """Print one line per full ingest, each into a fresh folder, then the best and the median.
+
+    Every run's files are deleted only after the last run: deleting 10,000 files just
+    before a run slows the disk for a while and would be charged to that run's write phase.
+    """
+    walls = []
+    with tempfile.TemporaryDirectory() as tmp:
+        parent = keep or Path(tmp)
+        for run in range(repeat):
+            wall, summary = time_full(pages, parent / f"run-{run + 1}" if repeat > 1 else parent)
+            walls.append(wall)
+            print(f"ingest_paths: {summary}", flush=True)
+    if repeat > 1:
+        print(f"ingest_paths over {repeat} runs: best {min(walls):.2f} s, median {statistics.median(walls):.2f} s wall")
 
 
 def _cpu(usage: resource.struct_rusage) -> float:
@@ -221,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-page", type=int, default=20, help="articles per page dump")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--full", action="store_true", help="also time ingest_paths end to end")
+    parser.add_argument("--repeat", type=int, default=1, help="full ingests to run (each into a fresh folder)")
     parser.add_argument("--keep", type=Path, help="write raw/ and content/ here instead of a temp dir")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
@@ -235,13 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         f"→ {found} items in {seconds:.2f} s CPU, {wall:.2f} s wall ({expected / seconds:,.0f} articles/s)"
     )
     if args.full:
-        started = time.perf_counter()
-        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        summary = time_full(pages, args.keep)
-        wall = time.perf_counter() - started
-        own_cpu = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(own)
-        workers_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(children)
-        print(f"ingest_paths: {summary} (wall {wall:.2f} s; CPU {own_cpu:.2f} s here, {workers_cpu:.2f} s in workers)")
+        time_full_runs(pages, max(1, args.repeat), args.keep)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -157,9 +158,13 @@ def _line_of_value_error(yaml_text: str) -> int:
     return 1
 
 
-def join(meta: dict[str, Any], body: str) -> str:
-    """Return the file text for a metadata mapping (in its key order) and a Markdown body."""
-    yaml_text = _emit_simple(meta)
+def join(meta: dict[str, Any], body: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """Return the file text for a metadata mapping (in its key order) and a Markdown body.
+
+    `prefixes` is `key_prefixes` of the keys a caller writes in every file, so that they
+    are not checked again for each one.
+    """
+    yaml_text = _emit_simple(meta, prefixes or {})
     if yaml_text is None:
         yaml_text = yaml.dump(meta, **DUMP_OPTIONS)
     body = body.strip("\n")
@@ -203,17 +208,22 @@ def _scalar(text: str, flow: bool) -> str | None:
 
 def _key_prefix(key: object) -> str | None:
     """Return `key: ` for a key libyaml writes plain, else None."""
-    # Not cached: checking every key of 10,000 articles costs about 0.1 s in all.
     if isinstance(key, str) and _KEY.fullmatch(key) is not None and _scalar(key, False) == key:
         return f"{key}: "
     return None
 
 
-def _emit_simple(meta: dict[str, Any]) -> str | None:
+def key_prefixes(keys: Iterable[str]) -> dict[str, str]:
+    """Return `key: ` for each of the keys libyaml writes plain (for `join`'s `prefixes`)."""
+    # Checking each key of each file took a third of the time of writing 10,000 articles.
+    return {key: prefix for key in keys if (prefix := _key_prefix(key)) is not None}
+
+
+def _emit_simple(meta: dict[str, Any], prefixes: Mapping[str, str]) -> str | None:
     """Return the YAML yaml.dump writes for a flat mapping of simple values, or None."""
     lines = []
     for key, value in meta.items():
-        prefix = _key_prefix(key)
+        prefix = prefixes.get(key) or _key_prefix(key)
         if prefix is None:
             return None
         kind = type(value)

@@ -141,6 +141,20 @@ def test_write_transliterates_and_never_overwrites(tmp_path: Path, site_config: 
     assert {a.id for a in tree.articles} == {"b2", "c3"}
 
 
+def test_write_follows_a_symlinked_folder_inside_and_refuses_one_outside(tmp_path: Path) -> None:
+    content_dir, outside = tmp_path / "content", tmp_path / "outside"
+    (content_dir / "2026/02").mkdir(parents=True)
+    (content_dir / "elsewhere").mkdir()
+    outside.mkdir()
+    (content_dir / "2026/02/05").symlink_to(content_dir / "elsewhere")
+    rel = content.write_articles([_article()], content_dir)[0]
+    assert (content_dir / "elsewhere/politics" / Path(rel).name).is_file()
+    (content_dir / "2026/02/06").symlink_to(outside)
+    with pytest.raises(ContentError, match="escapes the content directory"):
+        content.write_articles([_article(id="c3", date=dt.date(2026, 2, 6))], content_dir)
+    assert not any(outside.iterdir())
+
+
 def test_slugs_are_ascii_and_bounded() -> None:
     slug = content.make_slug("Қазақстан " * 20, "fallback")
     assert slug.isascii() and len(slug) <= 80 and not slug.endswith("-")
