@@ -31,7 +31,7 @@ from generator.cache import BuildCache, Cache, Fingerprinter, NullCache, code_fi
 from generator.collector import give_back_freed_memory, kept_from_collector
 from generator.config import Config
 from generator.errors import BuildError, ContentError
-from generator.log import RunReport, plural
+from generator.log import Lap, RunReport, plural
 from generator.models import Article, Link, Page, Problem, Severity
 
 logger = logging.getLogger(__name__)
@@ -311,7 +311,7 @@ class SiteBuilder:
     ) -> BuildResult:
         # Without a usable cache, keys (stats, hashes, page fingerprints) are not even computed.
         live = cache if cache.usable else None
-        lap = _Lap()
+        lap = Lap(logger)
         # An ingest writing content/ meanwhile would leave this build with half its articles.
         with lock.content_lock(self.content_dir):
             self._load_all(live)
@@ -351,7 +351,7 @@ class SiteBuilder:
         layout: Sequence[Page],
         report: RunReport,
         cache: Cache | None,
-        lap: _Lap,
+        lap: Lap,
     ) -> bool:
         """Stage the files, index them for search and swap them in; return whether search was indexed."""
         spare = len(layout) >= SPARE_FILES
@@ -513,18 +513,6 @@ class SiteBuilder:
 
     def _is_content(self, path: Path) -> bool:
         return path.suffix == ".md" and self.content_dir in path.parents
-
-
-class _Lap:
-    """Log (at debug level) the seconds since the previous lap: where a build's time goes."""
-
-    def __init__(self) -> None:
-        self.last = time.perf_counter()
-
-    def __call__(self, phase: str) -> None:
-        now = time.perf_counter()
-        logger.debug("%s: %.2f s", phase, now - self.last)
-        self.last = now
 
 
 def _version(distribution: str) -> str:

@@ -37,7 +37,7 @@ from generator.bodytext import join_paragraphs, to_markdown
 from generator.collector import kept_from_collector
 from generator.config import Config
 from generator.curate import Curator, Prepared, Repeats
-from generator.log import RunReport, plural
+from generator.log import Lap, RunReport, plural
 from generator.models import (
     Article,
     CurateResult,
@@ -201,13 +201,6 @@ def item_to_article(
         # run; writing only makes it unique in its folder).
         slug=content.make_slug(title, article_id),
     )
-
-
-def _log_phase(name: str, since: float) -> float:
-    """Log how long a phase took (benchmarks/ingest.py prints these); return the time now."""
-    now = time.perf_counter()
-    logger.debug("phase %s: %.2f s", name, now - since)
-    return now
 
 
 def _worker_count(inputs: Sequence[Path]) -> int:
@@ -413,14 +406,15 @@ class _Run:
 
         `settle` is called whenever the objects made so far will live to the end of the run.
         """
+        lap = Lap(logger, started)
         tree, present, memory = self._load()
-        phase = _log_phase("load content", started)
+        lap("load content")
 
         # Phases 1 (cont.) and 2: parse each input and turn its items into prepared
         # candidates or the problems that reject them (both pure, so done in the workers).
         repeats = Repeats()
         reads = self._read(inputs, mapper, repeats, settle)
-        phase = _log_phase("read", phase)
+        lap("read")
         prepared, raw_items, rejected = self._collect(inputs, reads)
 
         # Phase 3: curate against what content/ already holds. A deleted (or unreadable)
@@ -431,10 +425,10 @@ class _Run:
         curated = self.curator.curate_prepared(prepared, [*tree.articles, *ghosts.values()], repeats, mapper)
         self.report.extend(curated.problems)
         settle()
-        phase = _log_phase("curate", phase)
+        lap("curate")
 
         written = self._write(inputs, curated, ghosts, memory, present, mapper)
-        _log_phase("write", phase)
+        lap("write")
         return IngestResult(
             raw_items=raw_items,
             articles=len(written),

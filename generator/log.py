@@ -8,12 +8,29 @@ choose the exit status.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 from generator.models import Problem, Severity
 
 logger = logging.getLogger(__name__)
+
+
+class Lap:
+    """Log at debug level the seconds since the previous lap (`phase NAME: S s`): where a run's time goes.
+
+    benchmarks/ingest.py reads these lines; `digest build -vv` shows them.
+    """
+
+    def __init__(self, logger: logging.Logger, start: float | None = None) -> None:
+        self.logger = logger
+        self.last = time.perf_counter() if start is None else start
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.logger.debug("phase %s: %.2f s", phase, now - self.last)
+        self.last = now
 
 
 def plural(count: int, noun: str) -> str:
