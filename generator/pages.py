@@ -447,7 +447,7 @@ class _Layout:
                     "article.html",
                     article.title,
                     "article",
-                    article.summary or _first_words(article.body) or article.title,
+                    _description(article),
                     article=article,
                     related=tuple(same_day),
                     earlier=tuple(earlier),
@@ -607,8 +607,12 @@ def refresh_article_page(page: Page, article: Article) -> Page | None:
     old = page.article
     if old is None or any(getattr(old, name) != getattr(article, name) for name in _PLACED_BY):
         return None
-    description = article.summary or _first_words(article.body) or article.title
-    return replace(page, title=article.title, description=description, article=article)
+    return replace(page, title=article.title, description=_description(article), article=article)
+
+
+def _description(article: Article) -> str:
+    """Return an article page's description: its summary, else the start of its body, else its title."""
+    return article.summary or _first_words(article.body) or article.title
 
 
 def _first_words(body: str, limit: int = 160) -> str:
