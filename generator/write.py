@@ -126,12 +126,7 @@ def make_spare(output_dir: Path) -> None:
         return
     tmp = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=_staging_prefix(output_dir)))
     try:
-        for folder, dirs, names in os.walk(output_dir):
-            target = tmp / Path(folder).relative_to(output_dir)
-            for name in dirs:
-                os.mkdir(target / name)
-            for name in names:
-                os.link(os.path.join(folder, name), target / name)
+        shutil.copytree(output_dir, tmp, copy_function=os.link, dirs_exist_ok=True)
         os.replace(tmp, kept)
     except OSError as exc:  # e.g. a file system without hard links: the next build stages afresh
         logger.debug("no spare copy of %s: %s", output_dir, exc)
@@ -141,8 +136,7 @@ def make_spare(output_dir: Path) -> None:
 def _refresh(spare: Path, files: Iterable[OutputFile]) -> Path:
     """Make spare hold exactly files (and its search bundles): write what differs, remove the rest."""
     seen: set[str] = set()
-    for item in _each_once(files):
-        seen.add(item.path)
+    for item in _each_once(files, seen):
         path = _target(spare, item.path)
         if not _holds(path, item.data):
             _clear_way(spare, path)
@@ -170,9 +164,9 @@ def _clear_way(root: Path, path: Path) -> None:
             return
 
 
-def _each_once(files: Iterable[OutputFile]) -> Iterator[OutputFile]:
-    """Yield the files, raising BuildError when two want one path."""
-    seen: set[str] = set()
+def _each_once(files: Iterable[OutputFile], seen: set[str] | None = None) -> Iterator[OutputFile]:
+    """Yield the files, raising BuildError when two want one path; add each path to `seen`."""
+    seen = set() if seen is None else seen
     for item in files:
         if item.path in seen:
             raise BuildError([Problem(item.path, 0, "two pages want the same output file", "rename one of them")])
