@@ -11,6 +11,7 @@ content affects.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata
 import itertools
@@ -20,7 +21,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from generator.config import Config
 from generator.errors import BuildError, ContentError
 from generator.log import Lap, RunReport, plural
 from generator.models import Article, Link, Page, Problem, Severity
+from generator.workers import ForkMap
 
 logger = logging.getLogger(__name__)
 
@@ -542,41 +543,23 @@ RENDER_RUN_MIN = 50
 
 
 def stream_rendered(renderer: render.Renderer, layout: Sequence[Page]) -> Iterator[bytes]:
-    """Yield the pages rendered, in order, on every core when there are enough of them; same bytes either way.
+    """Return the pages rendered, in order, on every core when there are enough of them; same bytes either way.
 
-    Workers are forked, so they inherit the renderer and the pages instead of receiving
-    them pickled; each renders runs of pages and sends back their bytes. Many short runs
-    keep every worker busy to the end and hold little in flight (one worker's whole share
-    pickled at once held twice its bytes). Forking is skipped in a process running other
-    threads (the preview server), where it is not safe.
+    Workers are forked (`workers.ForkMap`), so they inherit the renderer and the pages
+    instead of receiving them pickled, and send back the bytes of short runs of pages (one
+    worker's whole share pickled at once held twice its bytes). Forking is skipped in a
+    process running other threads (the preview server), where it is not safe.
     """
+    render_one = functools.partial(_render_bytes, renderer)
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if workers < 2 or len(layout) < PARALLEL_MIN_PAGES or not forkable:
-        for page in layout:
-            yield renderer.render_page(page).encode()
-        return
-    size = max(RENDER_RUN_MIN, len(layout) // (workers * 16))
-    starts = range(0, len(layout), size)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(renderer, layout)) as pool:
-        for run in pool.map(_render_run, starts, [size] * len(starts)):
-            yield from run
+        return map(render_one, layout)
+    return ForkMap(workers, RENDER_RUN_MIN)(render_one, layout)
 
 
-#: What a forked render worker works on, set once by `_adopt` in that worker only.
-_worker_job: tuple[render.Renderer, Sequence[Page]] | None = None
-
-
-def _adopt(renderer: render.Renderer, layout: Sequence[Page]) -> None:
-    global _worker_job
-    _worker_job = (renderer, layout)
-
-
-def _render_run(start: int, size: int) -> list[bytes]:
-    assert _worker_job is not None, "a render worker runs only after _adopt"
-    renderer, layout = _worker_job
-    return [renderer.render_page(page).encode() for page in layout[start : start + size]]
+def _render_bytes(renderer: render.Renderer, page: Page) -> bytes:
+    return renderer.render_page(page).encode()
 
 
 def _recording(files: Iterable[write.OutputFile], digests: dict[str, bytes]) -> Iterator[write.OutputFile]:

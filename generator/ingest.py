@@ -18,19 +18,16 @@ import datetime as dt
 import functools
 import json
 import logging
-import multiprocessing
 import os
 import re
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from generator import content, lock, tombstones
 from generator.bodytext import join_paragraphs, to_markdown
@@ -51,6 +48,7 @@ from generator.models import (
 )
 from generator.sources import iter_inputs, read_source
 from generator.sources.dates import implausible_reason, plausible_date
+from generator.workers import ForkMap
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +57,6 @@ ProgressCallback = Callable[[int, int, str], None]
 #: Below this many inputs or bytes, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 1_000_000
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -222,54 +217,6 @@ def _worker_count(inputs: Sequence[Path]) -> int:
     return 1
 
 
-@dataclass(frozen=True)
-class _ForkMap:
-    """A `Mapper` that forks worker processes for each call; here from where they fail.
-
-    The workers inherit the function and the items instead of receiving them pickled
-    (10,000 stories are 24 MB of pickles each way); only results are sent back, in order,
-    a run of items at a time, so the caller consumes them as they come.
-    """
-
-    workers: int
-
-    def __call__(self, fn: Callable[[_T], _R], items: Sequence[_T], /) -> Iterator[_R]:
-        """Yield fn of each item, in order."""
-        done = 0
-        # Many short runs keep every worker busy to the end whatever the items' sizes.
-        size = max(1, len(items) // (self.workers * 16))
-        starts = range(0, len(items), size)
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_adopt, initargs=(fn, items)
-            ) as pool:
-                for run in pool.map(_run_job, starts, [size] * len(starts)):
-                    for result in run:
-                        done += 1
-                        yield result
-        except (OSError, NotImplementedError, BrokenProcessPool) as exc:
-            # Results arrive in order, so those yielded are done; a later item's work may
-            # be done again here (every function mapped is pure or rewrites the same file).
-            logger.debug("working in this process from #%d: worker processes failed: %s", done + 1, exc)
-        yield from map(fn, items[done:])
-
-
-#: What a forked worker maps over, set once by `_adopt` in that worker only.
-_job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
-
-
-def _adopt(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
-    global _job
-    _job = (fn, items)
-
-
-def _run_job(start: int, size: int) -> list[Any]:
-    assert _job is not None, "a worker runs only after _adopt"
-    fn, items = _job
-    return [fn(item) for item in items[start : start + size]]
-
-
 @contextmanager
 def _worker_pool(workers: int) -> Iterator[Mapper]:
     """Yield the run's `Mapper`: forked workers for each mapped step, or plain `map` for one.
@@ -287,7 +234,7 @@ def _worker_pool(workers: int) -> Iterator[Mapper]:
     if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
         yield map
         return
-    yield _ForkMap(workers)
+    yield ForkMap(workers)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import pytest
 
 from generator import build as build_module
 from generator import search
+from generator import workers as workers_module
 from generator.build import stream_rendered
 from generator.config import load_config
 from generator.content import load_content
@@ -156,6 +157,6 @@ def test_rendering_on_every_core_gives_the_bytes_of_one_process(monkeypatch: pyt
             pools.append(args)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(workers_module, "ProcessPoolExecutor", CountedPool)
     assert list(stream_rendered(renderer, layout)) == serial
     assert len(pools) == 1, "the pages were not rendered in worker processes"
